@@ -1,0 +1,107 @@
+# Tangerang Satu Data: the two commands.
+#   make run    install what is missing, start every service, load demo content, serve :5000
+#   make test   the same set-up without demo content, then the whole test suite
+#   make stop   stop, by pid, what `make run` / `make test` started (data stays in var/)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+CKAN := $(BIN)/ckan
+INI := $(CURDIR)/config/ckan.ini
+TEST_INI := $(CURDIR)/config/test.ini
+STACK := $(CURDIR)/scripts/stack.sh
+ADMIN ?= admin
+
+# Debian packages the stack needs (PostgreSQL + PostGIS, Redis, build deps of psycopg2 and
+# python-magic, GDAL tools for tests, Java + Maven for Solr, docker-compose to validate docker/)
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis-server \
+	libpq-dev libmagic1 gdal-bin docker-compose openjdk-17-jdk-headless maven curl \
+	python3-venv gettext
+
+.PHONY: help run test stop status apt venv i18n secrets services db demo admin web solr-jars clean-data
+
+help:
+	@echo "make run    - start the portal with demo content on http://127.0.0.1:5000"
+	@echo "make test   - run the test suite against the real services"
+	@echo "make stop   - stop what make run / make test started"
+	@echo "make status - which services run"
+
+run: apt venv secrets services db admin demo web
+	@echo
+	@echo "Tangerang Satu Data is running: http://127.0.0.1:5000"
+	@echo "  login: $(ADMIN) / $$(cat var/admin-password)"
+	@echo "  logs:  var/log/ (web.log, worker.log, solr.log, redis.log, mail.log) and $$(ls /var/log/postgresql/postgresql-15-tangerang.log)"
+	@echo "  mail:  var/mail/    stop: make stop"
+
+test: apt venv secrets services
+	@$(CKAN) -c $(TEST_INI) db init >var/log/test-db-init.log 2>&1 || { tail -20 var/log/test-db-init.log; exit 1; }
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+stop:
+	@$(STACK) stop
+
+status:
+	@$(STACK) status
+
+# ------------------------------------------------------------------ installation
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed i18n
+
+$(VENV)/.installed: setup.py pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into .venv (CKAN 2.12 and extensions)..."
+	@$(BIN)/pip install -q --upgrade pip setuptools wheel
+	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+i18n:
+	@$(BIN)/python -m ckanext.tangerang.i18n.build compile >/dev/null
+
+secrets: var/secrets.ini var/admin-password
+
+var/secrets.ini:
+	@mkdir -p var
+	@printf '[app:main]\nuse = egg:ckan\nSECRET_KEY = %s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))')" > $@
+	@chmod 600 $@
+
+var/admin-password:
+	@mkdir -p var
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(12))' > $@
+	@chmod 600 $@
+
+# ------------------------------------------------------------------ services and data
+services:
+	@VENV=$(VENV) $(STACK) start backing
+
+db:
+	@$(CKAN) -c $(INI) db init >var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+	@$(CKAN) -c $(INI) search-index rebuild -o -q >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+
+admin:
+	@$(CKAN) -c $(INI) user show $(ADMIN) 2>/dev/null | grep -q "name=$(ADMIN)" || \
+	  $(CKAN) -c $(INI) user add $(ADMIN) email=$(ADMIN)@localhost password="$$(cat var/admin-password)" >/dev/null
+	@$(CKAN) -c $(INI) sysadmin add $(ADMIN) >/dev/null
+
+demo:
+	@$(CKAN) -c $(INI) tangerang satudata sync-opd
+	@$(CKAN) -c $(INI) tangerang satudata demo
+
+web:
+	@VENV=$(VENV) CKAN_INI=$(INI) $(STACK) start web worker
+
+# Removes the portal's data (database, index, uploads, mail); the next `make run` starts afresh.
+clean-data: stop
+	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan || true
+	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_test || true
+	@rm -rf var/solr var/storage var/storage-test var/redis var/mail

@@ -1,0 +1,92 @@
+"""``ckan tangerang satudata ...``: publishers and demo content from the city profile."""
+from __future__ import annotations
+
+import json
+import mimetypes
+
+import click
+import yaml
+from werkzeug.datastructures import FileStorage
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.tangerang import city
+
+
+def _context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+def _exists(action: str, name: str) -> bool:
+    try:
+        tk.get_action(action)(_context(), {"id": name})
+        return True
+    except tk.ObjectNotFound:
+        return False
+
+
+@click.group(short_help="Satu Data: publishers (OPD) and demo content")
+def satudata():
+    """Satu Data: publishers (OPD) and demo content."""
+
+
+@satudata.command("sync-opd")
+def sync_opd():
+    """Create or update one organization per OPD of the city profile (opd.csv)."""
+    profile = city.current()
+    created = updated = 0
+    with click.progressbar(profile.opds, label="OPD", show_pos=True) as opds:
+        for opd in opds:
+            data = {"name": opd.name, "title": opd.title,
+                    "description": f"{opd.title} ({opd.short_title}), {profile.meta['name']}."}
+            if _exists("organization_show", opd.name):
+                tk.get_action("organization_patch")(_context(), {"id": opd.name, **data})
+                updated += 1
+            else:
+                tk.get_action("organization_create")(_context(), data)
+                created += 1
+    click.secho(f"OPD: {created} created, {updated} updated", fg="green")
+
+
+@satudata.command("demo")
+def demo():
+    """Load the demo groups and datasets of the city profile (skips what exists)."""
+    profile = city.current()
+    spec = yaml.safe_load(profile.path("demo/datasets.yaml").read_text(encoding="utf-8"))
+    for group in spec.get("groups", []):
+        if not _exists("group_show", group["name"]):
+            tk.get_action("group_create")(_context(), dict(group))
+    created = skipped = 0
+    with click.progressbar(spec.get("datasets", []), label="Datasets", show_pos=True) as items:
+        for item in items:
+            if _exists("package_show", item["name"]):
+                skipped += 1
+                continue
+            _create_dataset(profile, item)
+            created += 1
+    click.secho(f"Demo datasets: {created} created, {skipped} already there", fg="green")
+
+
+def _create_dataset(profile: city.CityProfile, item: dict) -> None:
+    data = {
+        "name": item["name"],
+        "title": item["title"],
+        "notes": item.get("notes", ""),
+        "owner_org": item["owner_org"],
+        "license_id": item.get("license_id", "cc-by"),
+        "tags": [{"name": t} for t in item.get("tags", [])],
+        "groups": [{"name": g} for g in item.get("groups", [])],
+    }
+    if item.get("spatial_bbox"):
+        data["extras"] = [{"key": "spatial", "value": json.dumps(profile.bbox_geojson())}]
+    dataset = tk.get_action("package_create")(_context(), data)
+    for res in item.get("resources", []):
+        path = profile.path("demo") / res["file"]
+        with path.open("rb") as stream:
+            upload = FileStorage(stream=stream, filename=path.name,
+                                 content_type=mimetypes.guess_type(path.name)[0] or "text/plain")
+            tk.get_action("resource_create")(_context(), {
+                "package_id": dataset["id"], "name": res["name"],
+                "format": res.get("format", ""), "upload": upload, "url": "",
+            })

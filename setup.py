@@ -1,0 +1,71 @@
+from setuptools import find_namespace_packages, setup
+
+# CKAN pins its own dependencies through the `requirements` extra; we pin what we add.
+setup(
+    name="ckanext-tangerang",
+    version="0.1.0",
+    description="Tangerang Satu Data: Satu Data, Satu Peta, PPID and accessibility on CKAN 2.12",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    package_dir={"": "ckanext-tangerang"},
+    packages=find_namespace_packages(where="ckanext-tangerang", include=["ckanext.*"]),
+    include_package_data=True,
+    package_data={
+        "ckanext.tangerang": [
+            "config_declaration.yaml",
+            "*/config_declaration.yaml",
+            "i18n/*/LC_MESSAGES/*.mo",
+            "i18n/own/*/*.po",
+            "i18n/upstream/*/*.po",
+            "city/*/*",
+            "*/templates/**/*",
+            "*/assets/**/*",
+            "*/public/**/*",
+            "migration/*/*",
+            "migration/*/versions/*",
+        ],
+    },
+    install_requires=[
+        "ckan[requirements]==2.12.0",
+        "ckanext-spatial==2.3.2",
+        "ckanext-scheming==3.1.0",
+        "ckanext-dcat==2.4.4",
+        "geoalchemy2==0.20.0",
+        "shapely==2.1.2",
+        "pyproj==3.7.2",
+        "pyogrio==0.13.0",
+        "holidays==0.109",
+        "orjson==3.13.0",
+        "gunicorn==23.0.0",
+    ],
+    extras_require={
+        "dev": [
+            "ckan[dev]==2.12.0",
+            "aiosmtpd==1.4.6",
+            "ckanapi==4.11",
+        ],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "tangerang_satudata = ckanext.tangerang.satudata.plugin:SatudataPlugin",
+            "tangerang_satupeta = ckanext.tangerang.satupeta.plugin:SatupetaPlugin",
+            "tangerang_ppid = ckanext.tangerang.ppid.plugin:PpidPlugin",
+            "tangerang_a11y = ckanext.tangerang.a11y.plugin:A11yPlugin",
+        ],
+        "ckan.click_command": [
+            "tangerang = ckanext.tangerang.cli:tangerang",
+        ],
+        "ckanext.tangerang.cli": [
+            "satudata = ckanext.tangerang.satudata.cli:satudata",
+        ],
+    },
+    message_extractors={
+        "ckanext-tangerang/ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)
