@@ -19,9 +19,9 @@ ADMIN ?= admin
 # python-magic, GDAL tools for tests, Java + Maven for Solr, docker-compose to validate docker/)
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis-server \
 	libpq-dev libmagic1 gdal-bin docker-compose openjdk-17-jdk-headless maven curl \
-	python3-venv gettext
+	python3-venv gettext nodejs chromium chromium-driver
 
-.PHONY: help run test stop status apt venv i18n secrets services db demo admin web solr-jars clean-data
+.PHONY: help run test stop status apt venv i18n assets secrets services db demo admin web solr-jars clean-data
 
 help:
 	@echo "make run    - start the portal with demo content on http://127.0.0.1:5000"
@@ -56,7 +56,15 @@ apt:
 	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
 	fi
 
-venv: $(VENV)/.installed i18n
+venv: $(VENV)/.installed i18n assets
+
+# front-end libraries from npm, served by the portal (no CDN)
+assets: node_modules/.installed
+	@scripts/vendor.sh
+
+node_modules/.installed: package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
 
 $(VENV)/.installed: setup.py pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -59,6 +59,9 @@ setup(
         ],
         "ckanext.tangerang.cli": [
             "satudata = ckanext.tangerang.satudata.cli:satudata",
+            "satupeta = ckanext.tangerang.satupeta.cli:satupeta",
+            "ppid = ckanext.tangerang.ppid.cli:ppid",
+            "a11y = ckanext.tangerang.a11y.cli:a11y",
         ],
     },
     message_extractors={
