@@ -36,6 +36,7 @@ setup(
         "shapely==2.1.2",
         "pyproj==3.7.2",
         "pyogrio==0.13.0",
+        "pyarrow==26.0.1",
         "holidays==0.109",
         "orjson==3.13.0",
         "gunicorn==23.0.0",
@@ -45,6 +46,8 @@ setup(
             "ckan[dev]==2.12.0",
             "aiosmtpd==1.4.6",
             "ckanapi==4.11",
+            "OWSLib==0.32.1",
+            "playwright==1.65.2",
         ],
     },
     entry_points={

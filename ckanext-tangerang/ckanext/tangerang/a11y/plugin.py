@@ -5,9 +5,22 @@ import ckan.plugins.toolkit as tk
 
 
 @tk.blanket.config_declarations
+@tk.blanket.helpers
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.blueprints
 class A11yPlugin(p.SingletonPlugin):
+    """The accessible theme of the portal (WCAG 2.2 AA) and the reader's display preferences.
+
+    Listed first in ``ckan.plugins`` so its templates (page.html, header.html, footer.html,
+    form macros) override CKAN's for every page, the other subsystems' pages included.
+    """
+
     p.implements(p.IConfigurer)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "tangerang_a11y")

@@ -1,0 +1,204 @@
+"""PPID tables: requests, their history, files, objections, holiday overrides and the DIP.
+
+Personal data of requesters (UU PDP) lives only in the columns listed in ``PERSONAL_FIELDS``;
+the logic layer drops them from every dictionary a viewer may not see.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+import ckan.plugins.toolkit as tk
+from ckan.model import meta
+
+PERSONAL_FIELDS = (
+    "name", "nik", "sk_number", "address", "phone", "email", "occupation", "user_id",
+    "attorney_name",
+)
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Request(tk.BaseModel):
+    __tablename__ = "tangerang_ppid_request"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    number = sa.Column(sa.UnicodeText, nullable=False, unique=True)
+    tracking_hash = sa.Column(sa.UnicodeText, nullable=False, unique=True)
+    submission_key = sa.Column(sa.UnicodeText, unique=True)
+    channel = sa.Column(sa.UnicodeText, nullable=False)
+    requester_type = sa.Column(sa.UnicodeText, nullable=False)
+    name = sa.Column(sa.UnicodeText, nullable=False)
+    nik = sa.Column(sa.UnicodeText)
+    sk_number = sa.Column(sa.UnicodeText)
+    attorney_name = sa.Column(sa.UnicodeText)
+    address = sa.Column(sa.UnicodeText, nullable=False)
+    phone = sa.Column(sa.UnicodeText)
+    email = sa.Column(sa.UnicodeText)
+    occupation = sa.Column(sa.UnicodeText)
+    user_id = sa.Column(sa.UnicodeText)
+    information = sa.Column(sa.UnicodeText, nullable=False)
+    purpose = sa.Column(sa.UnicodeText, nullable=False)
+    obtain_method = sa.Column(sa.UnicodeText, nullable=False)
+    delivery_method = sa.Column(sa.UnicodeText, nullable=False)
+    consent_at = sa.Column(sa.DateTime, nullable=False)
+    opd = sa.Column(sa.UnicodeText)
+    state = sa.Column(sa.UnicodeText, nullable=False)
+    received_date = sa.Column(sa.Date, nullable=False)
+    clock_start = sa.Column(sa.Date, nullable=False)
+    due_date = sa.Column(sa.Date, nullable=False)
+    completion_due = sa.Column(sa.Date)
+    completion_note = sa.Column(sa.UnicodeText)
+    extension_days = sa.Column(sa.Integer)
+    extension_reason = sa.Column(sa.UnicodeText)
+    outcome = sa.Column(sa.UnicodeText)
+    exemption_ground = sa.Column(sa.UnicodeText)
+    consequence_test = sa.Column(sa.JSON)
+    decision = sa.Column(sa.JSON)
+    decided_date = sa.Column(sa.Date)
+    working_days_taken = sa.Column(sa.Integer)
+    on_time = sa.Column(sa.Boolean)
+    reminded_date = sa.Column(sa.Date)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+    events = orm.relationship("Event", order_by="Event.created", lazy="select",
+                              cascade="all, delete-orphan")
+    files = orm.relationship("File", order_by="File.created", lazy="select",
+                             cascade="all, delete-orphan")
+    objections = orm.relationship("Objection", order_by="Objection.filed_date", lazy="select",
+                                  cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.Index("tangerang_ppid_request_opd_state_idx", "opd", "state", "received_date"),
+        sa.Index("tangerang_ppid_request_received_idx", "received_date"),
+        sa.Index("tangerang_ppid_request_due_idx", "state", "due_date"),
+        sa.Index("tangerang_ppid_request_decided_idx", "decided_date"),
+    )
+
+    @classmethod
+    def get(cls, id_or_number: str) -> "Request | None":
+        q = meta.Session.query(cls)
+        return q.filter(cls.id == id_or_number).one_or_none() or \
+            q.filter(cls.number == id_or_number).one_or_none()
+
+    @classmethod
+    def by_tracking_hash(cls, digest: str) -> "Request | None":
+        return meta.Session.query(cls).filter(cls.tracking_hash == digest).one_or_none()
+
+
+class Event(tk.BaseModel):
+    """One state change or message: the request's history."""
+    __tablename__ = "tangerang_ppid_event"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    request_id = sa.Column(sa.UnicodeText, sa.ForeignKey("tangerang_ppid_request.id",
+                                                         ondelete="CASCADE"), nullable=False,
+                           index=True)
+    action = sa.Column(sa.UnicodeText, nullable=False)
+    actor_id = sa.Column(sa.UnicodeText)
+    actor_role = sa.Column(sa.UnicodeText, nullable=False)
+    from_state = sa.Column(sa.UnicodeText)
+    to_state = sa.Column(sa.UnicodeText)
+    note = sa.Column(sa.UnicodeText)
+    # shown to the requester on the tracking page
+    public = sa.Column(sa.Boolean, nullable=False, default=True)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class File(tk.BaseModel):
+    """A KTP/SK scan, a power of attorney or a (redacted) document given with the decision."""
+    __tablename__ = "tangerang_ppid_file"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    request_id = sa.Column(sa.UnicodeText, sa.ForeignKey("tangerang_ppid_request.id",
+                                                         ondelete="CASCADE"), nullable=False,
+                           index=True)
+    kind = sa.Column(sa.UnicodeText, nullable=False)
+    filename = sa.Column(sa.UnicodeText, nullable=False)
+    mimetype = sa.Column(sa.UnicodeText, nullable=False)
+    size = sa.Column(sa.Integer, nullable=False)
+    storage_path = sa.Column(sa.UnicodeText, nullable=False)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class Objection(tk.BaseModel):
+    """A keberatan (UU KIP Ps 35-36) and, when it goes further, the sengketa (Ps 37)."""
+    __tablename__ = "tangerang_ppid_objection"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    request_id = sa.Column(sa.UnicodeText, sa.ForeignKey("tangerang_ppid_request.id",
+                                                         ondelete="CASCADE"), nullable=False,
+                           index=True)
+    number = sa.Column(sa.UnicodeText, nullable=False, unique=True)
+    grounds = sa.Column(sa.JSON, nullable=False)
+    reasons = sa.Column(sa.UnicodeText, nullable=False)
+    filed_date = sa.Column(sa.Date, nullable=False)
+    due_date = sa.Column(sa.Date, nullable=False)
+    state = sa.Column(sa.UnicodeText, nullable=False)
+    result = sa.Column(sa.UnicodeText)
+    result_reasons = sa.Column(sa.UnicodeText)
+    decided_date = sa.Column(sa.Date)
+    dispute_due = sa.Column(sa.Date)
+    dispute_filed_date = sa.Column(sa.Date)
+    dispute_reference = sa.Column(sa.UnicodeText)
+    dispute_note = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class Holiday(tk.BaseModel):
+    """An officer's override of the national calendar: a day off, or a day that is worked."""
+    __tablename__ = "tangerang_ppid_holiday"
+
+    date = sa.Column(sa.Date, primary_key=True)
+    working = sa.Column(sa.Boolean, nullable=False, default=False)
+    name = sa.Column(sa.UnicodeText, nullable=False)
+    created_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class DipEntry(tk.BaseModel):
+    """An entry of the Daftar Informasi Publik."""
+    __tablename__ = "tangerang_ppid_dip"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    number = sa.Column(sa.UnicodeText, nullable=False, unique=True)
+    summary = sa.Column(sa.UnicodeText, nullable=False)
+    opd = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    holder = sa.Column(sa.UnicodeText, nullable=False)
+    responsible = sa.Column(sa.UnicodeText, nullable=False)
+    made = sa.Column(sa.UnicodeText, nullable=False)
+    form = sa.Column(sa.UnicodeText, nullable=False)
+    retention = sa.Column(sa.UnicodeText, nullable=False)
+    category = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    package_id = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
+
+
+class Counter(tk.BaseModel):
+    """Yearly sequences of registration numbers (one row per kind and year)."""
+    __tablename__ = "tangerang_ppid_counter"
+
+    kind = sa.Column(sa.UnicodeText, primary_key=True)
+    year = sa.Column(sa.Integer, primary_key=True)
+    value = sa.Column(sa.Integer, nullable=False)
+
+
+def next_number(kind: str, year: int) -> int:
+    """Atomic: concurrent submissions never share a number."""
+    table = Counter.__table__
+    from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(table).values(kind=kind, year=year, value=1).on_conflict_do_update(
+        index_elements=[table.c.kind, table.c.year], set_={"value": table.c.value + 1}
+    ).returning(table.c.value)
+    return meta.Session.execute(stmt).scalar_one()
