@@ -19,7 +19,7 @@ ADMIN ?= admin
 # python-magic, GDAL tools for tests, Java + Maven for Solr, docker-compose to validate docker/)
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis-server \
 	libpq-dev libmagic1 gdal-bin docker-compose openjdk-17-jdk-headless maven curl \
-	python3-venv gettext nodejs chromium chromium-driver
+	python3-venv gettext nodejs chromium chromium-driver haproxy wrk
 
 .PHONY: help run test stop status apt venv i18n assets secrets services db demo admin web solr-jars clean-data
 
@@ -38,6 +38,7 @@ run: apt venv secrets services db admin demo web
 
 test: apt venv secrets services
 	@$(CKAN) -c $(TEST_INI) db init >var/log/test-db-init.log 2>&1 || { tail -20 var/log/test-db-init.log; exit 1; }
+	@$(CKAN) -c $(TEST_INI) tangerang satupeta store-upgrade >>var/log/test-db-init.log 2>&1 || { tail -20 var/log/test-db-init.log; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 stop:
@@ -95,15 +96,16 @@ services:
 db:
 	@$(CKAN) -c $(INI) db init >var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@$(CKAN) -c $(INI) search-index rebuild -o -q >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+	@$(CKAN) -c $(INI) tangerang satupeta store-upgrade >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 
 admin:
-	@$(CKAN) -c $(INI) user show $(ADMIN) 2>/dev/null | grep -q "name=$(ADMIN)" || \
-	  $(CKAN) -c $(INI) user add $(ADMIN) email=$(ADMIN)@localhost password="$$(cat var/admin-password)" >/dev/null
-	@$(CKAN) -c $(INI) sysadmin add $(ADMIN) >/dev/null
+	@$(CKAN) -c $(INI) user show $(ADMIN) 2>>var/log/setup.log | grep -q "name=$(ADMIN)" || \
+	  $(CKAN) -c $(INI) user add $(ADMIN) email=$(ADMIN)@localhost password="$$(cat var/admin-password)" >/dev/null 2>>var/log/setup.log
+	@$(CKAN) -c $(INI) sysadmin add $(ADMIN) >/dev/null 2>>var/log/setup.log
 
 demo:
-	@$(CKAN) -c $(INI) tangerang satudata sync-opd
-	@$(CKAN) -c $(INI) tangerang satudata demo
+	@$(CKAN) -c $(INI) tangerang satudata sync-opd 2>>var/log/setup.log || { tail -20 var/log/setup.log; exit 1; }
+	@$(CKAN) -c $(INI) tangerang satudata demo 2>>var/log/setup.log || { tail -20 var/log/setup.log; exit 1; }
 
 web:
 	@VENV=$(VENV) CKAN_INI=$(INI) $(STACK) start web worker

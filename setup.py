@@ -25,6 +25,7 @@ setup(
             "*/public/**/*",
             "migration/*/*",
             "migration/*/versions/*",
+            "satupeta/storemigration/script.py.mako",
         ],
     },
     install_requires=[
@@ -39,6 +40,7 @@ setup(
         "pyarrow==26.0.1",
         "holidays==0.109",
         "orjson==3.13.0",
+        "python-magic==0.4.27",
         "gunicorn==23.0.0",
     ],
     extras_require={
@@ -59,6 +61,9 @@ setup(
         ],
         "ckan.click_command": [
             "tangerang = ckanext.tangerang.cli:tangerang",
+        ],
+        "ckan.rdf.profiles": [
+            "tangerang_satudata = ckanext.tangerang.satudata.dcat:SatudataProfile",
         ],
         "ckanext.tangerang.cli": [
             "satudata = ckanext.tangerang.satudata.cli:satudata",

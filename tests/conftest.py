@@ -41,9 +41,9 @@ def plugins_with_migrations(enabled: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for, ckan_config):
+def clean_db(reset_db, migrate_db_for, ckan_config, with_plugins):
     """CKAN's reset creates core tables only; plugins' tables come from their migrations
-    (as ckanext-activity's own tests do)."""
+    (as ckanext-activity's own tests do), which need the plugins loaded."""
     reset_db()
     for plugin in plugins_with_migrations(ckan_config["ckan.plugins"]):
         migrate_db_for(plugin)
@@ -56,23 +56,25 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    """The portal under gunicorn (as in production) on a free port, with config/test.ini."""
+def live_server(request):
+    """The portal under gunicorn (as in production) on a free port, with the suite's ini."""
     port = free_port()
     log = open(ROOT / "var" / "log" / "test-live-server.log", "w")
     proc = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "ckanext.tangerang.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
-        env={**os.environ, "CKAN_INI": str(ROOT / "config" / "test.ini")},
+        # the site URL is the server's own, so redirects (e.g. after login) stay on it
+        env={**os.environ, "CKAN_INI": str(pathlib.Path(request.config.getoption("ckan_ini")).resolve()),
+             "CKAN_SITE_URL": f"http://127.0.0.1:{port}"},
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 120
     while True:
         try:
             if requests.get(f"{url}/api/3/action/status_show", timeout=5).ok:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()

@@ -1,11 +1,12 @@
 """The production deployment in docker/ is valid as Docker Compose reads it."""
 import shutil
+import pathlib
 import subprocess
 
 import pytest
 import yaml
 
-from conftest import ROOT
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 COMPOSE = ROOT / "docker" / "docker-compose.yml"
 

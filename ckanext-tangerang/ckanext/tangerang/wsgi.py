@@ -2,6 +2,7 @@
 
 CKAN's wheel ships no wsgi module; this one reads the ini named by CKAN_INI.
 """
+import configparser
 import os
 from logging.config import fileConfig
 
@@ -9,5 +10,9 @@ from ckan.cli import CKANConfigLoader
 from ckan.config.middleware import make_app
 
 _ini = os.environ.get("CKAN_INI", "/etc/ckan/ckan.ini")
-fileConfig(_ini, disable_existing_loggers=False)
+_parser = configparser.ConfigParser()
+_parser.read(_ini)
+# an ini that builds on another (`use = config:...`) may carry no logging sections of its own
+if _parser.has_section("loggers"):
+    fileConfig(_ini, disable_existing_loggers=False)
 application = make_app(CKANConfigLoader(_ini).get_config())

@@ -24,3 +24,4 @@ class A11yPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "tangerang_a11y")
+

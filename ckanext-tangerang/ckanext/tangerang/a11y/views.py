@@ -2,6 +2,8 @@
 barrier-report form, the PPID procedure as easy-read and braille-ready text, the city logo."""
 from __future__ import annotations
 
+import html
+import textwrap
 from urllib.parse import urlparse
 
 from flask import Blueprint, Response, send_file
@@ -76,12 +78,24 @@ def ppid_easy_read():
     return tk.render("tangerang_a11y/ppid_easy_read.html", {})
 
 
+BRAILLE_WIDTH = 40  # cells per line of a common braille page
+
+
+def _braille_ready(text: str) -> str:
+    """Lines of at most BRAILLE_WIDTH characters (bullets keep their hanging indent), plain
+    characters only, CRLF as braille translation software and embossers expect."""
+    out: list[str] = []
+    for line in html.unescape(text).strip().splitlines():
+        line = line.rstrip()
+        indent = "  " if line.startswith("- ") else ""
+        out.extend(textwrap.wrap(line, BRAILLE_WIDTH, subsequent_indent=indent,
+                                 break_on_hyphens=False) or [""])
+    return "\r\n".join(out) + "\r\n"
+
+
 def ppid_plain_text():
-    """Braille-ready plain text: short lines, no tables, ASCII punctuation, CRLF as most
-    braille translation software and embossers expect."""
-    text = tk.render("tangerang_a11y/ppid_procedure.txt", {})
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    body = "\r\n".join(lines) + "\r\n"
+    # rendered through Jinja (autoescaped) for the translations; unescaped back to plain text
+    body = _braille_ready(tk.render("tangerang_a11y/ppid_procedure.txt", {}))
     return Response(body, mimetype="text/plain", headers={
         "Content-Disposition": 'attachment; filename="{}"'.format(
             tk._("ppid-procedure") + ".txt"),

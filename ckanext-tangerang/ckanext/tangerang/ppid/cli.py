@@ -1,7 +1,53 @@
 """``ckan tangerang ppid ...``"""
+from __future__ import annotations
+
+import datetime as dt
+
 import click
+
+import ckan.plugins.toolkit as tk
 
 
 @click.group(short_help="PPID: public-information requests")
 def ppid():
     """PPID: public-information requests."""
+
+
+@ppid.command()
+@click.option("--enqueue", is_flag=True, help="Run it as a background job (CKAN's queue).")
+def remind(enqueue: bool):
+    """Remind officers of due dates, flag overdue requests, lapse uncompleted ones.
+
+    Run it daily, e.g. from cron: ckan -c /etc/ckan/ckan.ini tangerang ppid remind
+    """
+    from ckanext.tangerang.ppid import jobs
+
+    if enqueue:
+        job = tk.enqueue_job(jobs.remind, title="PPID daily reminder")
+        click.echo(f"enqueued job {job.id}")
+        return
+    counts = jobs.remind()
+    click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
+
+
+@ppid.command()
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("days", type=int)
+def due(start: dt.datetime, days: int):
+    """Show the DAYS-th working day after START, with the days off in between."""
+    from ckanext.tangerang.ppid import lib
+
+    cal = lib.calendar()
+    end = cal.add(start.date(), days)
+    for day in cal.days_off(start.date(), end):
+        click.echo(f"  off {day.isoformat()}")
+    click.echo(end.isoformat())
+
+
+@ppid.command()
+def purge():
+    """Erase requesters' personal data and identity files after the retention period."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    result = tk.get_action("ppid_personal_data_purge")(
+        {"user": site_user["name"], "ignore_auth": True}, {})
+    click.echo(f"purged={result['purged']}")

@@ -68,18 +68,17 @@ def demo():
     click.secho(f"Demo datasets: {created} created, {skipped} already there", fg="green")
 
 
+# keys of a demo item that are not dataset fields
+DEMO_KEYS = ("tags", "groups", "resources", "spatial_bbox")
+
+
 def _create_dataset(profile: city.CityProfile, item: dict) -> None:
-    data = {
-        "name": item["name"],
-        "title": item["title"],
-        "notes": item.get("notes", ""),
-        "owner_org": item["owner_org"],
-        "license_id": item.get("license_id", "cc-by"),
-        "tags": [{"name": t} for t in item.get("tags", [])],
-        "groups": [{"name": g} for g in item.get("groups", [])],
-    }
+    data = {key: value for key, value in item.items() if key not in DEMO_KEYS}
+    data.setdefault("license_id", "cc-by")
+    data["tags"] = [{"name": t} for t in item.get("tags", [])]
+    data["groups"] = [{"name": g} for g in item.get("groups", [])]
     if item.get("spatial_bbox"):
-        data["extras"] = [{"key": "spatial", "value": json.dumps(profile.bbox_geojson())}]
+        data["spatial"] = json.dumps(profile.bbox_geojson())
     dataset = tk.get_action("package_create")(_context(), data)
     for res in item.get("resources", []):
         path = profile.path("demo") / res["file"]
@@ -90,3 +89,6 @@ def _create_dataset(profile: city.CityProfile, item: dict) -> None:
                 "package_id": dataset["id"], "name": res["name"],
                 "format": res.get("format", ""), "upload": upload, "url": "",
             })
+    # demo content is published as if the Walidata had approved it
+    tk.get_action("tangerang_review_submit")(_context(), {"id": dataset["id"]})
+    tk.get_action("tangerang_review_approve")(_context(), {"id": dataset["id"]})

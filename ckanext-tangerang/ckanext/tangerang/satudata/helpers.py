@@ -1,9 +1,15 @@
 """Template helpers of Satu Data."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.tangerang import city
+from ckanext.tangerang.satudata import codelists
+
+DATASET_TYPE = "dataset"
 
 
 def tangerang_city() -> dict[str, Any]:
@@ -15,3 +21,75 @@ def tangerang_city() -> dict[str, Any]:
 def tangerang_kecamatan() -> list[dict[str, str]]:
     """The city's kecamatan as [{code, name}], in the order of the code list."""
     return [{"code": r.code, "name": r.name} for r in city.current().kecamatan]
+
+
+def tangerang_code_list_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """ckanext-scheming ``choices_helper``: the field's code list with labels in both languages."""
+    return [{"value": c.value, "label": {"id": c.label_id, "en": c.label_en}}
+            for c in codelists.codes(field["code_list"])]
+
+
+def tangerang_code_label(list_name: str, value: str) -> str:
+    code = codelists.get(list_name, value)
+    return code.label(tk.h.lang()) if code else value
+
+
+def _standard_fields() -> list[str]:
+    schema = tk.h.scheming_get_dataset_schema(DATASET_TYPE) if "scheming_get_dataset_schema" in tk.h else None
+    if not schema:
+        return []
+    return [f["field_name"] for f in schema["dataset_fields"] if f.get("completeness")]
+
+
+def _filled(pkg_dict: dict[str, Any], name: str) -> bool:
+    if name == "tag_string":
+        return bool(pkg_dict.get("tags"))
+    value = pkg_dict.get(name)
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+    return value not in (None, "", [], {})
+
+
+def tangerang_completeness(pkg_dict: dict[str, Any]) -> int:
+    """Share (0-100) of the standard's fields that the dataset fills."""
+    fields = _standard_fields()
+    if not fields:
+        return 0
+    filled = sum(1 for name in fields if _filled(pkg_dict, name))
+    return round(100 * filled / len(fields))
+
+
+def tangerang_is_walidata() -> bool:
+    from ckanext.tangerang.satudata.logic.auth import is_walidata
+
+    return is_walidata(tk.current_user.name if tk.current_user else None)
+
+
+def tangerang_review_history(package_id: str) -> dict[str, Any] | None:
+    """The review status and steps, or None when the viewer may not see them."""
+    try:
+        return tk.get_action("tangerang_review_history")(
+            {"user": tk.current_user.name}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def tangerang_review_status_label(status: str | None) -> str:
+    labels = {
+        None: tk._("Draft, not submitted yet"),
+        "submitted": tk._("Waiting for the Walidata's review"),
+        "approved": tk._("Approved by the Walidata"),
+        "returned": tk._("Sent back to the OPD"),
+    }
+    return labels.get(status, status or "")
+
+
+def tangerang_download_count(resource_id: str) -> int:
+    try:
+        return tk.get_action("tangerang_download_count")(
+            {"user": tk.current_user.name}, {"id": resource_id})["count"]
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return 0

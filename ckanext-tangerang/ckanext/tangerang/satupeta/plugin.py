@@ -1,13 +1,95 @@
 from __future__ import annotations
 
+import logging
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.tangerang.satupeta.logic import action
+
+log = logging.getLogger(__name__)
+
 
 @tk.blanket.config_declarations
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
 class SatupetaPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+
+    # IMiddleware: CKAN gives every response ckan.cache_expires; tiles keep their own lifetime
+    def make_middleware(self, app, config):
+        return TileCacheControl(app)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+
+    # IResourceController: a new or changed geospatial file becomes (again) a layer
+    def after_resource_create(self, context, resource):
+        self._queue(context, resource)
+
+    def before_resource_update(self, context, current, resource):
+        # only a new file (or URL) is imported again, not an edit of the description
+        context["satupeta_new_file"] = bool(resource.get("upload")) or \
+            resource.get("url") != current.get("url")
+
+    def after_resource_update(self, context, resource):
+        if context.pop("satupeta_new_file", True):
+            self._queue(context, resource)
+
+    def before_resource_delete(self, context, resource, resources):
+        context["satupeta_deleted"] = resource.get("id")
+
+    def after_resource_delete(self, context, resources):
+        resource_id = context.pop("satupeta_deleted", None)
+        if resource_id:
+            action.drop_layer(resource_id)
+
+    def _queue(self, context, resource):
+        if not tk.asbool(tk.config.get("ckanext.tangerang.satupeta.auto_import")):
+            return
+        formats = tk.aslist(tk.config.get("ckanext.tangerang.satupeta.formats"))
+        if (resource.get("format") or "").strip().lower() not in formats:
+            return
+        # the resource is not readable through resource_show yet inside resource_create
+        action.queue_import(resource)
+
+    # IResourceView: a layer on a small map
+    def info(self):
+        return {"name": "satupeta_view", "title": tk._("Map layer"), "icon": "globe",
+                "iframed": False, "always_available": False, "default_title": tk._("Map")}
+
+    def can_view(self, data_dict):
+        formats = tk.aslist(tk.config.get("ckanext.tangerang.satupeta.formats"))
+        return (data_dict["resource"].get("format") or "").strip().lower() in formats
+
+    def view_template(self, context, data_dict):
+        return "satupeta/resource_view.html"
+
+
+CACHE_HEADER = "X-Satupeta-Cache-Control"
+
+
+class TileCacheControl:
+    """Puts a view's own Cache-Control (sent as X-Satupeta-Cache-Control) back in place after
+    CKAN's after-request hook has overwritten it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            own = [v for k, v in headers if k == CACHE_HEADER]
+            if own:
+                headers = [(k, v) for k, v in headers if k not in (CACHE_HEADER, "Cache-Control")]
+                headers.append(("Cache-Control", own[0]))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)

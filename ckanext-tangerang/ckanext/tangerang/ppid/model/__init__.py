@@ -28,7 +28,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class Request(tk.BaseModel):
+class PpidRequest(tk.BaseModel):
     __tablename__ = "tangerang_ppid_request"
 
     id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
@@ -71,11 +71,11 @@ class Request(tk.BaseModel):
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
-    events = orm.relationship("Event", order_by="Event.created", lazy="select",
+    events = orm.relationship("PpidEvent", order_by="PpidEvent.created", lazy="select",
                               cascade="all, delete-orphan")
-    files = orm.relationship("File", order_by="File.created", lazy="select",
+    files = orm.relationship("PpidFile", order_by="PpidFile.created", lazy="select",
                              cascade="all, delete-orphan")
-    objections = orm.relationship("Objection", order_by="Objection.filed_date", lazy="select",
+    objections = orm.relationship("PpidObjection", order_by="PpidObjection.filed_date", lazy="select",
                                   cascade="all, delete-orphan")
 
     __table_args__ = (
@@ -83,20 +83,21 @@ class Request(tk.BaseModel):
         sa.Index("tangerang_ppid_request_received_idx", "received_date"),
         sa.Index("tangerang_ppid_request_due_idx", "state", "due_date"),
         sa.Index("tangerang_ppid_request_decided_idx", "decided_date"),
+        sa.Index("tangerang_ppid_request_modified_idx", "modified"),
     )
 
     @classmethod
-    def get(cls, id_or_number: str) -> "Request | None":
+    def get(cls, id_or_number: str) -> "PpidRequest | None":
         q = meta.Session.query(cls)
         return q.filter(cls.id == id_or_number).one_or_none() or \
             q.filter(cls.number == id_or_number).one_or_none()
 
     @classmethod
-    def by_tracking_hash(cls, digest: str) -> "Request | None":
+    def by_tracking_hash(cls, digest: str) -> "PpidRequest | None":
         return meta.Session.query(cls).filter(cls.tracking_hash == digest).one_or_none()
 
 
-class Event(tk.BaseModel):
+class PpidEvent(tk.BaseModel):
     """One state change or message: the request's history."""
     __tablename__ = "tangerang_ppid_event"
 
@@ -115,7 +116,7 @@ class Event(tk.BaseModel):
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
 
 
-class File(tk.BaseModel):
+class PpidFile(tk.BaseModel):
     """A KTP/SK scan, a power of attorney or a (redacted) document given with the decision."""
     __tablename__ = "tangerang_ppid_file"
 
@@ -131,7 +132,7 @@ class File(tk.BaseModel):
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
 
 
-class Objection(tk.BaseModel):
+class PpidObjection(tk.BaseModel):
     """A keberatan (UU KIP Ps 35-36) and, when it goes further, the sengketa (Ps 37)."""
     __tablename__ = "tangerang_ppid_objection"
 
@@ -155,7 +156,7 @@ class Objection(tk.BaseModel):
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
 
 
-class Holiday(tk.BaseModel):
+class PpidHoliday(tk.BaseModel):
     """An officer's override of the national calendar: a day off, or a day that is worked."""
     __tablename__ = "tangerang_ppid_holiday"
 
@@ -166,7 +167,7 @@ class Holiday(tk.BaseModel):
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
 
 
-class DipEntry(tk.BaseModel):
+class PpidDipEntry(tk.BaseModel):
     """An entry of the Daftar Informasi Publik."""
     __tablename__ = "tangerang_ppid_dip"
 
@@ -185,7 +186,7 @@ class DipEntry(tk.BaseModel):
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
 
-class Counter(tk.BaseModel):
+class PpidCounter(tk.BaseModel):
     """Yearly sequences of registration numbers (one row per kind and year)."""
     __tablename__ = "tangerang_ppid_counter"
 
@@ -196,9 +197,15 @@ class Counter(tk.BaseModel):
 
 def next_number(kind: str, year: int) -> int:
     """Atomic: concurrent submissions never share a number."""
-    table = Counter.__table__
+    table = PpidCounter.__table__
     from sqlalchemy.dialects.postgresql import insert
     stmt = insert(table).values(kind=kind, year=year, value=1).on_conflict_do_update(
         index_elements=[table.c.kind, table.c.year], set_={"value": table.c.value + 1}
     ).returning(table.c.value)
     return meta.Session.execute(stmt).scalar_one()
+
+
+# short names for the rest of the subsystem; the Ppid prefix keeps the declarative registry,
+# shared with CKAN and the other subsystems, free of clashes
+Request, Event, File, Objection = PpidRequest, PpidEvent, PpidFile, PpidObjection
+Holiday, DipEntry, Counter = PpidHoliday, PpidDipEntry, PpidCounter

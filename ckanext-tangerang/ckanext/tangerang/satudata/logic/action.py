@@ -1,11 +1,26 @@
 """Actions of Satu Data (``/api/3/action/<name>``)."""
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.tangerang import city
+from ckanext.tangerang.satudata import codelists
+from ckanext.tangerang.satudata.logic.auth import is_walidata
+from ckanext.tangerang.satudata.model import APPROVED, RETURNED, SUBMITTED, Download, Review
+
+__all__ = [
+    "tangerang_city_show", "package_create", "package_update",
+    "tangerang_review_submit", "tangerang_review_approve", "tangerang_review_return",
+    "tangerang_review_history", "tangerang_walidata_dashboard", "tangerang_download_count",
+]
+
+OPEN = "terbuka"
+# set in the context by the review actions, whose package_patch may publish
+REVIEW_FLAG = "tangerang_review"
 
 
 @tk.side_effect_free
@@ -29,3 +44,187 @@ def tangerang_city_show(context: dict[str, Any], data_dict: dict[str, Any]) -> d
         ],
         "opd": [{"name": o.name, "title": o.title, "short_title": o.short_title} for o in profile.opds],
     }
+
+
+# ---------------------------------------------------------------- publishing rules
+
+def _review_required() -> bool:
+    return tk.config.get("ckanext.tangerang.satudata.review_required")
+
+
+def _restricted(data_dict: dict[str, Any]) -> bool:
+    return data_dict.get("tingkat_akses") not in (None, "", OPEN)
+
+
+@tk.chained_action
+def package_create(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
+    """Terbatas/tertutup datasets are always private; an OPD's new dataset is a private draft
+    until the Walidata approves it."""
+    if _restricted(data_dict) or (_review_required() and not is_walidata(context.get("user"))):
+        data_dict["private"] = True
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
+    """An OPD editor cannot publish: the dataset keeps its visibility (private until approved)."""
+    if _restricted(data_dict):
+        data_dict["private"] = True
+    elif (_review_required() and not context.get(REVIEW_FLAG)
+          and not is_walidata(context.get("user"))):
+        current = model.Package.get(data_dict.get("id") or data_dict.get("name", ""))
+        if current is not None:
+            data_dict["private"] = current.private
+    return up_func(context, data_dict)
+
+
+# ---------------------------------------------------------------- Walidata review
+
+def _package(data_dict: dict[str, Any]) -> model.Package:
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    if pkg is None or pkg.state == "deleted":
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    return pkg
+
+
+def _record(context: dict[str, Any], pkg: model.Package, status: str, reason: str | None = None):
+    user = model.User.get(context["user"])
+    model.Session.add(Review(package_id=pkg.id, status=status, reason=reason, user_id=user.id))
+
+
+def _latest(package_id: str) -> Review | None:
+    return (model.Session.query(Review).filter(Review.package_id == package_id)
+            .order_by(Review.created.desc()).first())
+
+
+def _review_dict(review: Review | None) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    user = model.User.get(review.user_id)
+    return {"status": review.status, "reason": review.reason,
+            "user": user.name if user else None, "created": review.created.isoformat()}
+
+
+def _patch(context: dict[str, Any], pkg: model.Package, private: bool) -> dict[str, Any]:
+    patch_context = {"user": context["user"], "ignore_auth": True, REVIEW_FLAG: True}
+    return tk.get_action("package_patch")(patch_context, {"id": pkg.id, "private": private})
+
+
+def tangerang_review_submit(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The OPD sends its dataset to the Walidata for review.
+
+    :param id: the dataset's id or name
+    """
+    pkg = _package(data_dict)
+    tk.check_access("tangerang_review_submit", context, {"id": pkg.id})
+    latest = _latest(pkg.id)
+    if latest is not None and latest.status == SUBMITTED:
+        raise tk.ValidationError({"id": [tk._("The dataset is already waiting for review")]})
+    _record(context, pkg, SUBMITTED)
+    model.repo.commit()
+    return _review_dict(_latest(pkg.id))
+
+
+def tangerang_review_approve(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The Walidata approves: an open (terbuka) dataset becomes public.
+
+    :param id: the dataset's id or name
+    """
+    pkg = _package(data_dict)
+    tk.check_access("tangerang_review_approve", context, {"id": pkg.id})
+    dataset = tk.get_action("package_show")({"ignore_auth": True}, {"id": pkg.id})
+    _patch(context, pkg, private=_restricted(dataset))
+    _record(context, pkg, APPROVED)
+    model.repo.commit()
+    return _review_dict(_latest(pkg.id))
+
+
+def tangerang_review_return(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The Walidata sends the dataset back to its OPD with the reason; it is private again.
+
+    :param id: the dataset's id or name
+    :param reason: what the OPD must fix
+    """
+    pkg = _package(data_dict)
+    tk.check_access("tangerang_review_return", context, {"id": pkg.id})
+    reason = (data_dict.get("reason") or "").strip()
+    if not reason:
+        raise tk.ValidationError({"reason": [tk._("Give the reason the dataset is sent back")]})
+    _patch(context, pkg, private=True)
+    _record(context, pkg, RETURNED, reason)
+    model.repo.commit()
+    return _review_dict(_latest(pkg.id))
+
+
+@tk.side_effect_free
+def tangerang_review_history(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's review steps, newest first, and its current status.
+
+    :param id: the dataset's id or name
+    """
+    pkg = _package(data_dict)
+    tk.check_access("tangerang_review_history", context, {"id": pkg.id})
+    rows = (model.Session.query(Review).filter(Review.package_id == pkg.id)
+            .order_by(Review.created.desc()).all())
+    steps = [_review_dict(r) for r in rows]
+    return {"status": steps[0]["status"] if steps else None, "private": pkg.private, "steps": steps}
+
+
+@tk.side_effect_free
+def tangerang_walidata_dashboard(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Datasets waiting for review, and datasets not updated within their frekuensi."""
+    tk.check_access("tangerang_walidata_dashboard", context, data_dict)
+    latest = (model.Session.query(Review.package_id, Review.status,
+                                  Review.created)
+              .distinct(Review.package_id)
+              .order_by(Review.package_id, Review.created.desc()).subquery())
+    waiting_rows = (model.Session.query(model.Package, latest.c.created)
+                    .join(latest, latest.c.package_id == model.Package.id)
+                    .filter(latest.c.status == SUBMITTED, model.Package.state == "active")
+                    .order_by(latest.c.created).all())
+    waiting = [{"id": p.id, "name": p.name, "title": p.title,
+                "owner_org": p.owner_org, "submitted": created.isoformat()}
+               for p, created in waiting_rows]
+    search = tk.get_action("package_search")
+    overdue = []
+    now = datetime.datetime.utcnow()
+    for code in codelists.codes("frekuensi"):
+        if not code.days:
+            continue
+        result = search({"ignore_auth": True}, {
+            "q": "*:*", "include_private": True, "rows": 1000, "sort": "metadata_modified asc",
+            "fq": f'frekuensi:"{code.value}" AND metadata_modified:[* TO NOW-{code.days}DAYS]',
+            "fl": "id,name,title,owner_org,metadata_modified,frekuensi",
+        })
+        for d in result["results"]:
+            modified = datetime.datetime.fromisoformat(d["metadata_modified"].rstrip("Z"))
+            overdue.append({"id": d["id"], "name": d["name"], "title": d["title"],
+                            "owner_org": d.get("owner_org"), "frekuensi": code.value,
+                            "metadata_modified": d["metadata_modified"],
+                            "days_late": (now - modified).days - code.days})
+    overdue.sort(key=lambda d: -d["days_late"])
+    return {"waiting": waiting, "overdue": overdue}
+
+
+# ---------------------------------------------------------------- downloads
+
+def count_download(resource_id: str) -> None:
+    """Adds one to the resource's download count (called by the download view)."""
+    row = model.Session.get(Download, resource_id)
+    if row is None:
+        model.Session.add(Download(resource_id=resource_id, count=1))
+    else:
+        row.count = Download.count + 1
+    model.Session.commit()
+
+
+@tk.side_effect_free
+def tangerang_download_count(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """How often the resource's file was downloaded.
+
+    :param id: the resource's id
+    """
+    resource_id = tk.get_or_bust(data_dict, "id")
+    tk.check_access("tangerang_download_count", context, {"id": resource_id})
+    row = model.Session.get(Download, resource_id)
+    return {"id": resource_id, "count": row.count if row else 0}

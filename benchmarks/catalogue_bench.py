@@ -1,0 +1,310 @@
+"""The catalogue at city scale, measured against stock CKAN 2.12 in the same run.
+
+    .venv/bin/python benchmarks/catalogue_bench.py --datasets 10000 [--duration 10] [--no-reindex]
+
+Sets up, next to (never instead of) the shared services: databases ckan_bench and
+ckan_bench_stock on the shared PostgreSQL, its own Solr node (cores bench and bench_stock, home in
+var/bench/solr), then fills ckan_bench with benchmarks/generate_catalogue.py (resumable) and copies
+it to ckan_bench_stock, so both portals serve the same data. Stock CKAN is the same CKAN with stock
+plugins only (activity text_view image_view). It times a full reindex of each, runs each portal under
+gunicorn (2 workers, as scripts/stack.sh) and drives it with wrk: package_search (text, facets,
+spatial bbox), package_show, the dataset page and the home page, latency at p50/p95/p99 with one
+client and throughput with 1 and 32 clients. The reindex runs CKAN's own indexing in
+--reindex-procs processes (``ckan search-index rebuild`` is one process). Then it prints one table, with the RSS of the web
+workers and of Solr. Needs wrk (Makefile APT_PACKAGES).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import random
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import click
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "ops"))
+from ops_services import Portal, SolrNode, ckan_cli, write_ini  # noqa: E402
+
+VAR = ROOT / "var" / "bench"
+PG = ["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-p", "5433", "-v", "ON_ERROR_STOP=1"]
+DB, STOCK_DB, PETA_DB = "ckan_bench", "ckan_bench_stock", "ckan_peta_bench"
+STOCK_PLUGINS = "activity text_view image_view"
+REDIS = "redis://127.0.0.1:6379/6"
+BBOX = (106.58, -6.27, 106.76, -6.10)  # replaced by the city profile's at run time
+WORDS = ["penduduk", "puskesmas", "sekolah", "sampah", "banjir", "umkm", "jalan", "guru",
+         "posyandu", "wisatawan", "kendaraan", "pendapatan", "kelahiran", "cisadane", "bantuan",
+         "kecamatan", "tahunan", "anggaran", "kinerja", "pertanian"]
+
+WRK_SCRIPT = r"""
+local paths, i = {}, 0
+init = function(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = math.random(#paths)
+end
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"p50":%d,"p95":%d,"p99":%d,"requests":%d,"duration_us":%d,"non2xx":%d,"socket_errors":%d}\n',
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.requests,
+    summary.duration, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+# one reindex process: CKAN's own indexing (search.rebuild) of the dataset ids in a file
+INDEX_CHUNK = """
+import sys
+from ckan.cli import CKANConfigLoader
+from ckan.config.middleware import make_app
+app = make_app(CKANConfigLoader(sys.argv[1]).get_config())
+from ckan.lib import search
+ids = open(sys.argv[2]).read().split()
+with app._wsgi_app.test_request_context():
+    search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
+    search.commit()
+"""
+
+
+def reindex_catalogue(ini: pathlib.Path, db: str, procs: int) -> None:
+    """A full reindex split over `procs` processes (`ckan search-index rebuild` is one process;
+    indexing is CPU-bound in CKAN, so it scales with cores)."""
+    ids = psql(db, "SELECT id FROM package WHERE state='active' AND type='dataset'").split()
+    workers = []
+    for i in range(procs):
+        chunk = VAR / f"ids-{i}.txt"
+        chunk.write_text("\n".join(ids[i::procs]))
+        workers.append(subprocess.Popen([sys.executable, "-c", INDEX_CHUNK, str(ini), str(chunk)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for w in workers:
+        _, err = w.communicate()
+        if w.returncode:
+            raise click.ClickException(f"reindex failed: {err[-2000:]}")
+
+
+def psql(db: str, sql: str) -> str:
+    return subprocess.run([*PG, "-d", db, "-tAc", sql], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def ensure_database(name: str, postgis: bool = False) -> bool:
+    """Creates the database when missing; True if it was created."""
+    if psql("postgres", f"SELECT 1 FROM pg_database WHERE datname='{name}'") == "1":
+        return False
+    psql("postgres", f"CREATE DATABASE {name} OWNER ckan ENCODING 'UTF8' TEMPLATE template0")
+    if postgis:
+        psql(name, "CREATE EXTENSION IF NOT EXISTS postgis")
+    return True
+
+
+def count(db: str) -> int:
+    try:
+        return int(psql(db, "SELECT count(*) FROM package WHERE state='active' AND type='dataset'"))
+    except subprocess.CalledProcessError:
+        return -1
+
+
+def timed(label: str, fn):
+    click.echo(f"... {label}", err=True)
+    started = time.time()
+    fn()
+    return time.time() - started
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def build_paths(names: list[str], bbox, rng: random.Random) -> dict[str, list[str]]:
+    minx, miny, maxx, maxy = bbox
+    q = urllib.parse.quote
+    facets = q(json.dumps(["organization", "tags", "res_format", "license_id"]))
+    boxes = []
+    for _ in range(100):
+        w, h = rng.uniform(0.01, 0.06), rng.uniform(0.01, 0.06)
+        x, y = rng.uniform(minx, maxx - w), rng.uniform(miny, maxy - h)
+        boxes.append(f"{x:.4f},{y:.4f},{x + w:.4f},{y + h:.4f}")
+    return {
+        "search: text": [f"/api/3/action/package_search?q={w}" for w in WORDS],
+        "search: facets": [f"/api/3/action/package_search?q={w}&facet.field={facets}&facet.limit=50"
+                           f"&rows=20" for w in WORDS],
+        "search: spatial bbox": [f"/api/3/action/package_search?ext_bbox={b}" for b in boxes],
+        "package_show": [f"/api/3/action/package_show?id={n}" for n in names],
+        "dataset page": [f"/dataset/{n}" for n in names],
+        "home page": ["/"],
+    }
+
+
+def wrk(url: str, paths: list[str], clients: int, duration: int) -> dict:
+    VAR.mkdir(parents=True, exist_ok=True)
+    script, path_file = VAR / "paths.lua", VAR / "paths.txt"
+    script.write_text(WRK_SCRIPT)
+    path_file.write_text("\n".join(paths) + "\n")
+    threads = min(clients, 2)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{duration}s",
+                          "--timeout", "30s", "-s", str(script), url, "--", str(path_file)],
+                         capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = result["non2xx"] + result["socket_errors"]
+    return result
+
+
+def portal_rss(portal: Portal) -> float:
+    return sum(rss_mb(pid) for pid in children(portal.proc.pid)) + rss_mb(portal.proc.pid)
+
+
+@click.command()
+@click.option("--datasets", default=10_000, show_default=True)
+@click.option("--duration", default=10, show_default=True, help="seconds per wrk run")
+@click.option("--workers", default=2, show_default=True, help="gunicorn workers per portal")
+@click.option("--no-reindex", is_flag=True, help="skip the full reindex when the cores are full")
+@click.option("--jobs", default=2, show_default=True, help="loader processes of the generator")
+@click.option("--reindex-procs", default=4, show_default=True, help="processes of the full reindex")
+@click.option("--name", default="bench", show_default=True,
+              help="databases ckan_NAME and ckan_NAME_stock, Solr cores NAME and NAME_stock")
+def main(datasets: int, duration: int, workers: int, no_reindex: bool, jobs: int,
+         reindex_procs: int, name: str) -> None:
+    global DB, STOCK_DB
+    DB, STOCK_DB = f"ckan_{name}", f"ckan_{name}_stock"
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk (it is in the Makefile's APT_PACKAGES)")
+    VAR.mkdir(parents=True, exist_ok=True)
+    base = str(ROOT / "config" / "ckan.ini")
+    common = {"ckan.redis.url": REDIS, "ckan.storage_path": str(VAR / "storage"),
+              "ckan.site_url": "http://127.0.0.1:5000", "debug": "false",
+              "ckanext.tangerang.satupeta.sqlalchemy.url":
+                  f"postgresql://ckan:ckan@127.0.0.1:5433/{PETA_DB}"}
+
+    solr = SolrNode(VAR / "solr", name, f"{name}_stock", heap="1g")
+    solr.log_path = VAR / "solr.log"
+    created = ensure_database(DB)
+    ensure_database(PETA_DB, postgis=True)
+    click.echo(f"... own Solr on :{solr.port}", err=True)
+    solr.start()
+    core_url = f"http://127.0.0.1:{solr.port}/solr"
+    ours_ini = write_ini(VAR / f"{name}.ini", base, **common, **{
+        "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/{DB}",
+        "solr_url": f"{core_url}/{name}"})
+    stock_ini = write_ini(VAR / f"{name}_stock.ini", base, **common, **{
+        "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/{STOCK_DB}",
+        "solr_url": f"{core_url}/{name}_stock", "ckan.plugins": STOCK_PLUGINS})
+    portals = []
+    try:
+        if created or count(DB) < 0:
+            ckan_cli(ours_ini, "db", "init")
+            ckan_cli(ours_ini, "db", "upgrade")
+        if count(DB) < datasets:
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_catalogue.py"),
+                            "-c", str(ours_ini), "--datasets", str(datasets), "--jobs", str(jobs)],
+                           check=True)
+        n = count(DB)
+        if count(STOCK_DB) != n:
+            # the same rows for stock CKAN (our plugins' own tables are simply unused there)
+            psql("postgres", f"DROP DATABASE IF EXISTS {STOCK_DB}")
+            psql("postgres", f"CREATE DATABASE {STOCK_DB} OWNER ckan TEMPLATE {DB}")
+        reindex = {}
+        for label, ini in (("ours", ours_ini), ("stock", stock_ini)):
+            if no_reindex:
+                reindex[label] = None
+                continue
+            db = DB if label == "ours" else STOCK_DB
+            reindex[label] = timed(f"full reindex ({label}, {reindex_procs} processes)",
+                                   lambda ini=ini, db=db: reindex_catalogue(ini, db, reindex_procs))
+
+        import ckan  # noqa: F401  (CKAN's version for the table)
+        from ckanext.tangerang import city
+        bbox = city.load("tangerang").bbox
+        names = psql(DB, "SELECT name FROM package WHERE state='active' AND private=false "
+                         "ORDER BY md5(name) LIMIT 300").split()
+        paths = build_paths(names, bbox, random.Random(1))
+        # both portals run side by side and are measured in turns, endpoint by endpoint, so
+        # that a change in the machine's load hits both alike
+        inis = {"ours": ours_ini, "stock": stock_ini}
+        running = {}
+        for label, ini in inis.items():
+            portal = Portal(ini, workers=workers)
+            portal.log_path = VAR / f"web-{label}.log"
+            portal.start()
+            portals.append(portal)
+            running[label] = portal
+        results = {"ours": {}, "stock": {}}
+        for endpoint, plist in paths.items():
+            for label, portal in running.items():
+                if label == "stock" and endpoint == "search: spatial bbox":
+                    continue  # stock CKAN has no spatial search
+                click.echo(f"... {label} {endpoint}", err=True)
+                wrk(portal.url, plist, 2, 3)  # warm-up
+                results[label][endpoint] = {"c1": wrk(portal.url, plist, 1, duration)}
+            for label, portal in running.items():
+                if endpoint in results[label]:
+                    results[label][endpoint]["c32"] = wrk(portal.url, plist, 32, duration)
+        rss = {label: portal_rss(portal) for label, portal in running.items()}
+        solr_rss = rss_mb(solr.proc.pid)
+    finally:
+        for portal in portals:
+            portal.close()
+        solr.proc.terminate()
+        solr.proc.wait(timeout=60)
+
+    print_table(n, results, reindex, rss, solr_rss, workers, duration, reindex_procs)
+
+
+def _fmt_ms(us: int) -> str:
+    return f"{us / 1000:.0f}"
+
+
+def print_table(n, results, reindex, rss, solr_rss, workers, duration, reindex_procs) -> None:
+    ours, stock = results["ours"], results["stock"]
+    print()
+    print(f"Catalogue benchmark: {n} datasets, gunicorn {workers} workers, wrk {duration}s per run, "
+          f"{os.cpu_count()} CPUs")
+    head = (f"{'':22} {'ours p50/p95/p99 ms':>20} {'stock p50/p95/p99 ms':>21} "
+            f"{'ours req/s 1|32':>16} {'stock req/s 1|32':>17} {'overhead p95':>12} {'errors':>7}")
+    print(head)
+    print("-" * len(head))
+    for name, r in ours.items():
+        s = stock.get(name)
+        lat = "/".join(_fmt_ms(r["c1"][k]) for k in ("p50", "p95", "p99"))
+        slat = "/".join(_fmt_ms(s["c1"][k]) for k in ("p50", "p95", "p99")) if s else "n/a"
+        rps = f"{r['c1']['rps']:.1f}|{r['c32']['rps']:.1f}"
+        srps = f"{s['c1']['rps']:.1f}|{s['c32']['rps']:.1f}" if s else "n/a"
+        over = (f"{(r['c1']['p95'] / s['c1']['p95'] - 1) * 100:+.0f}%"
+                if s and s["c1"]["p95"] and r["c1"]["p95"] else "n/a")
+        errors = r["c1"]["errors"] + r["c32"]["errors"]
+        serrors = (s["c1"]["errors"] + s["c32"]["errors"]) if s else 0
+        print(f"{name:22} {lat:>20} {slat:>21} {rps:>16} {srps:>17} {over:>12} "
+              f"{errors:>3}|{serrors:<3}")
+    fmt = lambda v: f"{v:.0f} s" if v is not None else "skipped"  # noqa: E731
+    print(f"{'full reindex (' + str(reindex_procs) + ' procs)':22} {fmt(reindex['ours']):>20} "
+          f"{fmt(reindex['stock']):>21}")
+    print(f"{'RSS web (all procs)':22} {rss['ours']:>17.0f} MB {rss['stock']:>18.0f} MB")
+    print(f"{'RSS Solr (both cores)':22} {solr_rss:>17.0f} MB")
+    print("Goals at 100,000 datasets: search p95 < 100 ms (1 client), >= 50 searches/s at 32 "
+          "clients without errors, overhead < 10 %, full reindex < 10 min.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""What the actions, views and jobs share: settings, the calendar, roles, tokens, files, mail."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import logging
+import os
+import uuid
+import zoneinfo
+from typing import Any
+
+import flask
+import magic
+import yaml
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.tangerang import city
+from ckanext.tangerang.ppid import clock
+from ckanext.tangerang.ppid.model import Holiday
+
+log = logging.getLogger(__name__)
+PREFIX = "ckanext.tangerang.ppid."
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+# declared types, applied again because tests and other code may set raw strings
+_LISTS = {"utama_users", "pelaksana_capacities", "atasan_users", "upload_types"}
+_BOOLS = {"completion_restarts_clock", "cuti_bersama_off", "count_receipt_day"}
+_INTS = {"decision_days", "extension_max_days", "completion_days", "objection_days",
+         "objection_decision_days", "dispute_days", "upload_max_bytes", "reminder_days",
+         "officer_page_size", "retention_days"}
+
+
+def setting(name: str) -> Any:
+    value = tk.config.get(PREFIX + name)
+    if name in _LISTS:
+        return tk.aslist(value)
+    if name in _BOOLS:
+        return tk.asbool(value)
+    if name in _INTS:
+        return tk.asint(value)
+    return value
+
+
+def profile_settings() -> dict[str, Any]:
+    path = city.current().path("ppid.yaml")
+    if not path.is_file():
+        return {}
+    return _read_yaml(str(path), path.stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_yaml(path: str, mtime: float) -> dict[str, Any]:
+    # keyed by mtime: an edited profile is read again without a restart
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def today() -> dt.date:
+    tz = zoneinfo.ZoneInfo(profile_settings().get("timezone", "Asia/Jakarta"))
+    return dt.datetime.now(tz).date()
+
+
+def _profile_overrides() -> dict[dt.date, bool]:
+    path = city.current().path("holidays-override.csv")
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {dt.date.fromisoformat(row["date"]): row["working"].strip().lower() in ("1", "true", "yes")
+                for row in csv.DictReader(f)}
+
+
+def calendar() -> clock.Calendar:
+    """The calendar with the settings, the profile's overrides and the officers' table."""
+    overrides = _profile_overrides()
+    for day, working in model.Session.query(Holiday.date, Holiday.working):
+        overrides[day] = working
+    return clock.Calendar(cuti_bersama_off=setting("cuti_bersama_off"),
+                          count_receipt_day=setting("count_receipt_day"),
+                          overrides=overrides)
+
+
+def format_number(pattern: str, seq: int, day: dt.date) -> str:
+    return pattern.format(seq=seq, year=day.year, month=f"{day.month:02d}",
+                          roman=ROMAN[day.month - 1])
+
+
+# Tracking tokens are derived, not stored: the database keeps only their hash, and a double
+# submit can hand the same link back.
+def tracking_token(request_id: str) -> str:
+    secret = (tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "").encode()
+    return hmac.new(secret, f"ppid-track:{request_id}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def tracking_url(token: str) -> str:
+    return tk.url_for("ppid.track", token=token, _external=True)
+
+
+# Roles ------------------------------------------------------------------------------------
+
+def _memberships(user: model.User) -> list[tuple[str, str]]:
+    """(organization, capacity) pairs of the user, once per web request."""
+    cache = None
+    if flask.has_request_context():
+        cache = flask.g.setdefault("ppid_memberships", {})
+        if user.id in cache:
+            return cache[user.id]
+    q = (model.Session.query(model.Group.name, model.Member.capacity)
+         .join(model.Member, model.Member.group_id == model.Group.id)
+         .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
+                 model.Member.state == "active", model.Group.state == "active",
+                 model.Group.is_organization.is_(True)))
+    found = [(name, capacity) for name, capacity in q]
+    if cache is not None:
+        cache[user.id] = found
+    return found
+
+
+def user_obj(context: dict[str, Any]) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if user is not None and getattr(user, "id", None):
+        return user
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def is_utama(user: model.User | None) -> bool:
+    if user is None:
+        return False
+    if user.sysadmin or user.name in setting("utama_users"):
+        return True
+    capacity = setting("utama_capacity")
+    walidata = city.current().meta["walidata_org"]
+    return any(org == walidata and cap == capacity for org, cap in _memberships(user))
+
+
+def pelaksana_opds(user: model.User | None) -> set[str]:
+    """The OPDs (organization names of the city profile) whose requests the user handles."""
+    if user is None:
+        return set()
+    opds = {o.name for o in city.current().opds}
+    capacities = set(setting("pelaksana_capacities"))
+    return {org for org, cap in _memberships(user) if cap in capacities and org in opds}
+
+
+def is_atasan(user: model.User | None) -> bool:
+    return user is not None and (user.name in setting("atasan_users"))
+
+
+def is_officer(user: model.User | None) -> bool:
+    return is_utama(user) or is_atasan(user) or bool(pelaksana_opds(user))
+
+
+def role_of(user: model.User | None, opd: str | None = None) -> str | None:
+    if is_utama(user):
+        return "ppid_utama"
+    if opd and opd in pelaksana_opds(user):
+        return "ppid_pelaksana"
+    if is_atasan(user):
+        return "atasan"
+    return None
+
+
+def can_handle(user: model.User | None, opd: str | None) -> bool:
+    """PPID Utama handles every request; a Pelaksana only its OPD's."""
+    return is_utama(user) or (opd is not None and opd in pelaksana_opds(user))
+
+
+def opd_title(name: str | None) -> str:
+    for opd in city.current().opds:
+        if opd.name == name:
+            return opd.title
+    return name or ""
+
+
+# Files --------------------------------------------------------------------------------------
+
+class UploadError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def read_upload(upload: Any) -> tuple[str, bytes, str]:
+    """(filename, content, mimetype) of a werkzeug FileStorage / cgi FieldStorage, checked
+    by content against the allowed types and the size limit."""
+    limit = setting("upload_max_bytes")
+    stream = getattr(upload, "stream", None) or getattr(upload, "file", None)
+    if stream is None:
+        raise UploadError("missing")
+    content = stream.read(limit + 1)
+    if not content:
+        raise UploadError("missing")
+    if len(content) > limit:
+        raise UploadError("size")
+    mimetype = magic.from_buffer(content[:8192], mime=True)
+    if mimetype not in setting("upload_types"):
+        raise UploadError("type")
+    filename = os.path.basename(getattr(upload, "filename", "") or "file")
+    return filename, content, mimetype
+
+
+def storage_dir() -> str:
+    root = tk.config.get("ckan.storage_path")
+    if not root:
+        raise RuntimeError("ckan.storage_path is not set: PPID files need private storage")
+    return os.path.join(root, "ppid")
+
+
+def store(request_id: str, content: bytes) -> str:
+    """Write a file to private storage (never under a public folder); its relative path."""
+    relative = os.path.join(request_id, uuid.uuid4().hex)
+    path = os.path.join(storage_dir(), relative)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(content)
+    return relative
+
+
+def remove_stored(relative_paths: list[str]) -> None:
+    for relative in relative_paths:
+        try:
+            os.remove(os.path.join(storage_dir(), relative))
+        except FileNotFoundError:
+            pass
+
+
+def stored_path(relative: str) -> str:
+    return os.path.join(storage_dir(), relative)
+
+
+# Mail ---------------------------------------------------------------------------------------
+
+def send_mail(name: str, email: str | None, subject: str, body: str) -> bool:
+    """Mail one recipient; a failure is logged (without the address) and never undoes the step."""
+    if not email:
+        return False
+    try:
+        tk.mail_recipient(name, email, subject, body)
+        return True
+    except Exception as error:  # the mailer raises MailerException, smtplib and socket errors
+        log.warning("PPID mail %r not sent: %s", subject, type(error).__name__)
+        return False

@@ -1,0 +1,56 @@
+"""The code lists of the Satu Data standard (kode referensi).
+
+National lists (frekuensi, tingkat akses, urusan pemerintahan) ship as CSV files in codelists/;
+the region codes (cakupan wilayah) come from the city profile's wilayah.csv.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import pathlib
+from dataclasses import dataclass
+
+from ckanext.tangerang import city
+
+FOLDER = pathlib.Path(__file__).parent / "codelists"
+NATIONAL = ("frekuensi", "tingkat_akses", "urusan")
+WILAYAH = "wilayah"
+
+
+@dataclass(frozen=True)
+class Code:
+    value: str
+    label_id: str
+    label_en: str
+    days: int | None = None  # frekuensi only: the longest gap between two updates
+    uri: str | None = None  # the matching concept of a published vocabulary (DCAT output)
+
+    def label(self, lang: str | None) -> str:
+        return self.label_en if lang == "en" else self.label_id
+
+
+@functools.lru_cache(maxsize=None)
+def _national(name: str) -> tuple[Code, ...]:
+    with (FOLDER / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(
+            Code(row["value"], row["label_id"], row["label_en"],
+                 int(row["days"]) if row.get("days") else None, row.get("uri") or None)
+            for row in csv.DictReader(f)
+        )
+
+
+def codes(name: str) -> tuple[Code, ...]:
+    if name == WILAYAH:
+        # a region's name is the same in both languages
+        return tuple(Code(r.code, r.name, r.name) for r in city.current().regions)
+    if name not in NATIONAL:
+        raise KeyError(f"unknown code list {name!r}")
+    return _national(name)
+
+
+def values(name: str) -> list[str]:
+    return [c.value for c in codes(name)]
+
+
+def get(name: str, value: str) -> Code | None:
+    return next((c for c in codes(name) if c.value == value), None)

@@ -1,0 +1,337 @@
+"""Reading a geospatial file into clean EPSG:4326 batches (no CKAN, no database here).
+
+pyogrio streams the file as Arrow batches (nothing is loaded whole); shapely 2 repairs and checks the
+geometries, pyproj reprojects them. Every problem is a `LayerError` whose message (a msgid marked
+with N_) names what is wrong; it is translated where it is shown.
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import math
+import pathlib
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import orjson
+import pyogrio
+import pyogrio.errors
+import shapely
+from pyproj import CRS, Transformer
+
+
+def N_(message: str) -> str:
+    return message
+
+
+class LayerError(Exception):
+    """A problem with the file the officer can act on: `message` is a msgid, `params` its values."""
+
+    def __init__(self, message: str, **params: Any):
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = {k: str(v) for k, v in params.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "params": self.params}
+
+
+@dataclasses.dataclass
+class Limits:
+    batch_size: int = 10000
+    max_vertices: int = 1_000_000
+    zip_max_bytes: int = 4 * 1024 ** 3
+    zip_max_entries: int = 200
+    zip_max_ratio: int = 200
+
+
+FORMAT_NAMES = {"geojson": "GeoJSON", "shp": "Shapefile (zip)", "gpkg": "GeoPackage",
+                "kml": "KML", "csv": "CSV"}
+# the labels a resource's format (or file name's extension) may carry, per kind of content
+LABELS = {
+    "geojson": {"geojson", "json"},
+    "shp": {"shp", "zip", "shapefile", "zipped shapefile", "esri shapefile"},
+    "gpkg": {"gpkg", "geopackage"},
+    "kml": {"kml"},
+    "csv": {"csv"},
+}
+# CSV columns taken as longitude / latitude (their names say the CRS: geographic WGS 84)
+LON_NAMES = "lon,long,lng,longitude,bujur,x_lon"
+LAT_NAMES = "lat,latitude,lintang,y_lat"
+# Arrow's type names -> the few kinds the downloads keep
+ARROW_NAMES = {"int64": "int64", "int32": "int64", "int16": "int64", "int8": "int64",
+               "double": "float64", "float": "float64", "bool": "bool"}
+FAMILIES = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon", 6: "polygon"}
+TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+              5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+@dataclasses.dataclass
+class Source:
+    kind: str          # one of FORMAT_NAMES
+    path: str          # what pyogrio opens (a /vsizip/ path for zipped shapefiles)
+    open_options: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def sniff(path: pathlib.Path) -> str | None:
+    """The kind of content, from the file's first bytes (not from its name)."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{"):
+        return "geojson"
+    if text.startswith(b"<") and b"<kml" in head:
+        return "kml"
+    if text[:1] and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                head.decode("latin-1")
+            except UnicodeDecodeError:
+                return None
+        first = text.split(b"\n", 1)[0]
+        if b"," in first or b";" in first or b"\t" in first:
+            return "csv"
+    return None
+
+
+def check_zip(path: pathlib.Path, limits: Limits) -> list[zipfile.ZipInfo]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as e:
+        raise LayerError(N_("The zip file is damaged: {detail}"), detail=e)
+    if len(infos) > limits.zip_max_entries:
+        raise LayerError(N_("The zip file holds {count} entries; at most {limit} are allowed."),
+                         count=len(infos), limit=limits.zip_max_entries)
+    total = sum(i.file_size for i in infos)
+    if total > limits.zip_max_bytes:
+        raise LayerError(N_("The zip file would unpack to {size} MB; at most {limit} MB are allowed."),
+                         size=total // 2 ** 20, limit=limits.zip_max_bytes // 2 ** 20)
+    for i in infos:
+        if i.file_size > 1_000_000 and i.file_size > limits.zip_max_ratio * max(i.compress_size, 1):
+            raise LayerError(N_("The zip entry {name} is compressed {ratio} times, more than the "
+                                "{limit} allowed: it looks like a zip bomb."),
+                             name=i.filename, ratio=i.file_size // max(i.compress_size, 1),
+                             limit=limits.zip_max_ratio)
+    return infos
+
+
+def open_source(path: pathlib.Path, label: str | None, limits: Limits) -> Source:
+    """Where the layer is in the file, after checking the content against its label."""
+    found = sniff(path)
+    label = (label or "").strip().lower().lstrip(".")
+    if found is None:
+        raise LayerError(N_("The file is not a GeoJSON, zipped Shapefile, GeoPackage, KML or CSV file."))
+    if found == "zip":
+        infos = check_zip(path, limits)
+        names = [i.filename for i in infos if not i.is_dir() and not i.filename.startswith("__MACOSX")]
+        shps = [n for n in names if n.lower().endswith(".shp")]
+        if len(shps) != 1:
+            raise LayerError(N_("The zip file must hold exactly one .shp file; it holds {count}."),
+                             count=len(shps))
+        stem = shps[0][:-4]
+        missing = [ext for ext in (".shx", ".dbf")
+                   if not any(n.lower() == (stem + ext).lower() for n in names)]
+        if missing:
+            raise LayerError(N_("The Shapefile {name} lacks its {missing} part."),
+                             name=shps[0], missing=", ".join(missing))
+        # braces: the stored upload has no .zip extension for GDAL to split the path at
+        found, where = "shp", f"/vsizip/{{{path}}}/{shps[0]}"
+    else:
+        where = str(path)
+    if label and label not in LABELS[found] and any(label in v for v in LABELS.values()):
+        raise LayerError(N_("The resource is labelled {label} but the file holds {found}."),
+                         label=label.upper(), found=FORMAT_NAMES[found])
+    options = {}
+    if found == "csv":
+        options = {"X_POSSIBLE_NAMES": LON_NAMES, "Y_POSSIBLE_NAMES": LAT_NAMES,
+                   "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "YES"}
+    return Source(found, where, options)
+
+
+def crs_label(crs: CRS) -> str:
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg}" if epsg else crs.to_string()
+
+
+def resolve_crs(file_crs: str | None, kind: str, chosen: str | None) -> CRS:
+    """The file's own CRS, or the officer's choice when the file has none; never a guess."""
+    if kind == "csv" and not file_crs:
+        # longitude/latitude columns are geographic WGS 84 by their names
+        file_crs = "EPSG:4326"
+    crs = CRS.from_user_input(file_crs) if file_crs else None
+    picked = CRS.from_user_input(chosen) if chosen else None
+    if crs is None and picked is None:
+        raise LayerError(N_("The file does not say its coordinate reference system (for a Shapefile: "
+                            "no .prj). Choose one from the list and import again."))
+    if crs is not None and picked is not None and not crs.equals(picked, ignore_axis_order=True):
+        raise LayerError(N_("The file says its coordinates are in {file_crs}, but {chosen} was chosen. "
+                            "Leave the choice empty to use the file's, or correct the file."),
+                         file_crs=crs_label(crs), chosen=crs_label(picked))
+    return crs or picked
+
+
+@dataclasses.dataclass
+class Batch:
+    fids: np.ndarray
+    properties: list[bytes]
+    ewkb_hex: list[str]
+
+
+@dataclasses.dataclass
+class Report:
+    format: str = ""
+    source_crs: str = ""
+    source_crs_name: str = ""
+    features_read: int = 0
+    features_written: int = 0
+    repaired: int = 0
+    dropped_empty: int = 0
+    geometry_types: dict[str, int] = dataclasses.field(default_factory=dict)
+    geometry_family: str = ""
+    bbox: list[float] | None = None
+    fields: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: Limits,
+         progress: Callable[[int, int, int | None], None] | None = None,
+         report: Report | None = None) -> Iterator[Batch]:
+    """Clean batches of the file's features in EPSG:4326; fills `report` as it goes.
+
+    Raises LayerError on the first problem; the caller then throws away what it wrote.
+    """
+    started = time.monotonic()
+    report = report if report is not None else Report()
+    source = open_source(path, label, limits)
+    report.format = FORMAT_NAMES[source.kind]
+    unreadable = N_("The file could not be read as {format}: {detail}")
+    with contextlib.ExitStack() as stack:
+        # one pass over the file: the reader's metadata gives the CRS and fields (for GeoJSON,
+        # GDAL's open already scans the whole file; read_info would scan it once more)
+        try:
+            meta, reader = stack.enter_context(pyogrio.raw.open_arrow(
+                source.path, batch_size=limits.batch_size, use_pyarrow=True, **source.open_options))
+            total = None
+            if source.kind != "geojson":
+                total = pyogrio.read_info(source.path, **source.open_options).get("features")
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
+            raise LayerError(unreadable, format=report.format, detail=str(e).split("\n")[0][:300])
+        if not meta.get("geometry_type"):
+            if source.kind == "csv":
+                raise LayerError(N_("The CSV file has no longitude/latitude columns (allowed names: "
+                                    "{lon} and {lat})."), lon=LON_NAMES, lat=LAT_NAMES)
+            raise LayerError(N_("The file holds no geometry column."))
+        crs = resolve_crs(meta.get("crs"), source.kind, chosen_crs)
+        report.source_crs = crs_label(crs)
+        report.source_crs_name = crs.name
+        area = crs.area_of_use
+        transformer = None if crs.equals(CRS.from_epsg(4326), ignore_axis_order=True) else \
+            Transformer.from_crs(crs, 4326, always_xy=True)
+        total = int(total) if total is not None and total >= 0 else None
+        geom_col = meta["geometry_name"] or "wkb_geometry"
+        report.fields = [{"name": f.name, "type": ARROW_NAMES.get(str(f.type), "str")}
+                         for f in reader.schema if f.name != geom_col]
+        types: collections.Counter = collections.Counter()
+        bounds = [math.inf, math.inf, -math.inf, -math.inf]
+        next_fid = 1
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
+                raise LayerError(N_("The file is damaged after feature {count}: {detail}"),
+                                 count=report.features_read, detail=str(e).split("\n")[0][:300])
+            n = batch.num_rows
+            if not n:
+                continue
+            first = report.features_read + 1
+            report.features_read += n
+            geoms = shapely.from_wkb(batch.column(geom_col).to_numpy(zero_copy_only=False),
+                                     on_invalid="warn")
+            if shapely.has_z(geoms).any():
+                geoms = shapely.force_2d(geoms)
+            keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            vertices = shapely.get_num_coordinates(geoms)
+            if vertices.max(initial=0) > limits.max_vertices:
+                at = int(np.argmax(vertices))
+                raise LayerError(N_("Feature {number} has {count} vertices; at most {limit} are allowed."),
+                                 number=first + at, count=int(vertices[at]), limit=limits.max_vertices)
+            if keep.any():
+                kept_bounds = shapely.bounds(geoms[keep])
+                lo, hi = np.nanmin(kept_bounds[:, :2], axis=0), np.nanmax(kept_bounds[:, 2:], axis=0)
+                if transformer is not None:
+                    geoms[keep] = shapely.transform(
+                        geoms[keep], lambda c: np.column_stack(transformer.transform(c[:, 0], c[:, 1])))
+                lonlat = shapely.bounds(geoms[keep])
+                lon0, lat0 = np.nanmin(lonlat[:, :2], axis=0)
+                lon1, lat1 = np.nanmax(lonlat[:, 2:], axis=0)
+                if area is not None and not (
+                        area.west - 0.5 <= lon0 and lon1 <= area.east + 0.5
+                        and area.south - 0.5 <= lat0 and lat1 <= area.north + 0.5) \
+                        or not np.isfinite([lon0, lat0, lon1, lat1]).all():
+                    raise LayerError(N_("Coordinates from ({x0}, {y0}) to ({x1}, {y1}) lie outside the "
+                                        "area where {crs} is used ({area}). Is the coordinate reference "
+                                        "system right?"),
+                                     x0=round(float(lo[0]), 3), y0=round(float(lo[1]), 3),
+                                     x1=round(float(hi[0]), 3), y1=round(float(hi[1]), 3),
+                                     crs=report.source_crs, area=area.name if area else "")
+            invalid = keep & ~shapely.is_valid(geoms)
+            if invalid.any():
+                report.repaired += int(invalid.sum())
+                geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
+                                                    keep_collapsed=False)
+                keep &= ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            report.dropped_empty += int(n - keep.sum())
+            if not keep.any():
+                continue
+            kept = geoms[keep]
+            type_ids = shapely.get_type_id(kept)
+            for type_id, count in zip(*np.unique(type_ids, return_counts=True)):
+                types[TYPE_NAMES[int(type_id)]] += int(count)
+            families = {FAMILIES.get(int(t), "collection") for t in np.unique(type_ids)}
+            if report.geometry_family:
+                families.add(report.geometry_family)
+            if len(families) > 1 or "collection" in families:
+                raise LayerError(N_("The layer mixes geometry types ({types}); a layer holds points, "
+                                    "lines or polygons only. Split it into one file per type."),
+                                 types=", ".join(sorted(types)))
+            report.geometry_family = families.pop()
+            b = shapely.total_bounds(kept)
+            bounds = [min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
+            props = batch.drop_columns([geom_col]).to_pylist()
+            props = [orjson.dumps(p, default=_default, option=orjson.OPT_NON_STR_KEYS)
+                     for p, k in zip(props, keep) if k]
+            fids = np.arange(next_fid, next_fid + len(kept))
+            next_fid += len(kept)
+            kept = shapely.set_srid(kept, 4326)
+            report.features_written += len(kept)
+            # GEOS's hex writer is slow; binary WKB then bytes.hex is not
+            yield Batch(fids, props, [w.hex() for w in shapely.to_wkb(kept, include_srid=True)])
+            if progress:
+                progress(report.features_read, report.features_written, total)
+    if not report.features_written:
+        raise LayerError(N_("The file holds no features with a geometry."))
+    report.geometry_types = dict(types)
+    report.bbox = [round(float(v), 7) for v in bounds]
+    report.seconds = round(time.monotonic() - started, 2)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.tangerang.satupeta import jobs
+from ckanext.tangerang.satupeta import model as store
+from ckanext.tangerang.satupeta.logic import schema
+
+__all__ = ["tangerang_satupeta_layer_import", "tangerang_satupeta_layer_show",
+           "tangerang_satupeta_layer_delete"]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def error_text(error: dict | None) -> str | None:
+    """An import's stored problem, in the reader's language."""
+    if not error:
+        return None
+    msgid = error["message"]
+    return tk._(msgid).format(**error.get("params", {}))
+
+
+def _run(run: dict | None) -> dict | None:
+    if run is None:
+        return None
+    run = _clean(run)
+    run["error_message"] = error_text(run.get("error"))
+    return run
+
+
+@tk.validate(schema.layer_import)
+def tangerang_satupeta_layer_import(context, data_dict):
+    """Queues the import of a resource (GeoJSON, zipped Shapefile, GeoPackage, KML, CSV) as a layer.
+
+    :param id: the resource's id
+    :param crs: the file's coordinate reference system (e.g. ``EPSG:23834``), only when the file
+        does not say it; one of the city profile's list
+    :returns: the import run (``status`` queued)
+    """
+    tk.check_access("tangerang_satupeta_layer_import", context, data_dict)
+    resource = tk.get_action("resource_show")(context, {"id": data_dict["id"]})
+    return _run(queue_import(resource, data_dict.get("crs")))
+
+
+def queue_import(resource: dict, crs: str | None = None) -> dict:
+    """Records an import run and hands it to the job queue."""
+    run = store.create_import(resource["id"], resource["package_id"], crs)
+    tk.enqueue_job(jobs.import_layer, [run["id"]],
+                   title=f"Satu Peta import of resource {resource['id']}",
+                   rq_kwargs={"timeout": 6 * 3600})
+    return run
+
+
+@tk.side_effect_free
+@tk.validate(schema.layer_show)
+def tangerang_satupeta_layer_show(context, data_dict):
+    """A resource's layer (or null) and its last import run (status, progress, report, error).
+
+    :param id: the resource's id
+    """
+    tk.check_access("tangerang_satupeta_layer_show", context, data_dict)
+    layer = store.get_layer(data_dict["id"])
+    if layer:
+        layer = _clean({k: v for k, v in layer.items() if k != "table_name"})
+    return {"layer": layer, "import": _run(store.last_import(data_dict["id"]))}
+
+
+@tk.validate(schema.layer_show)
+def tangerang_satupeta_layer_delete(context, data_dict):
+    """Removes a resource's layer (its features and import history).
+
+    :param id: the resource's id
+    """
+    tk.check_access("tangerang_satupeta_layer_delete", context, data_dict)
+    if not drop_layer(data_dict["id"]):
+        raise tk.ObjectNotFound(tk._("This resource has no map layer."))
+    return None
+
+
+def drop_layer(resource_id: str) -> bool:
+    pkg_id = (store.get_layer(resource_id) or {}).get("package_id")
+    if not store.delete_layer(resource_id):
+        return False
+    jobs.update_dataset_extent(pkg_id)
+    return True

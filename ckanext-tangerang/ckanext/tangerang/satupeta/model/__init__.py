@@ -1,0 +1,251 @@
+"""The feature store: Satu Peta's PostGIS database (registry, import runs, one table per layer).
+
+Geometries are kept in EPSG:4326 in a `geometry` column with a GiST index, properties in `jsonb`.
+A new import builds a fresh table and swaps it in with the registry row in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from geoalchemy2 import Geometry  # noqa: F401  (registers the geometry type with SQLAlchemy)
+
+import ckan.plugins.toolkit as tk
+
+LAYER = "tangerang_satupeta_layer"
+IMPORT = "tangerang_satupeta_import"
+FEATURE_PREFIX = "tangerang_satupeta_f_"
+
+
+@functools.lru_cache(maxsize=4)
+def _engine(url: str) -> sa.engine.Engine:
+    return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+def engine() -> sa.engine.Engine:
+    return _engine(tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"])
+
+
+def _row(row) -> dict[str, Any] | None:
+    return dict(row._mapping) if row is not None else None
+
+
+# --- import runs -------------------------------------------------------------------------------
+
+def create_import(layer_id: str, package_id: str, crs: str | None) -> dict[str, Any]:
+    import_id = str(uuid.uuid4())
+    with engine().begin() as conn:
+        conn.execute(sa.text(
+            f"INSERT INTO {IMPORT} (id, layer_id, package_id, status, crs) "
+            "VALUES (:id, :layer, :pkg, 'queued', :crs)"),
+            {"id": import_id, "layer": layer_id, "pkg": package_id, "crs": crs})
+    return get_import(import_id)
+
+
+def get_import(import_id: str) -> dict[str, Any] | None:
+    with engine().connect() as conn:
+        return _row(conn.execute(sa.text(f"SELECT * FROM {IMPORT} WHERE id = :id"),
+                                 {"id": import_id}).first())
+
+
+def last_import(layer_id: str) -> dict[str, Any] | None:
+    with engine().connect() as conn:
+        return _row(conn.execute(sa.text(
+            f"SELECT * FROM {IMPORT} WHERE layer_id = :id ORDER BY created DESC LIMIT 1"),
+            {"id": layer_id}).first())
+
+
+def update_import(import_id: str, **values: Any) -> None:
+    """Progress and outcome, committed at once (the import's own transaction is still open)."""
+    for key in ("error", "report"):
+        if key in values and values[key] is not None:
+            values[key] = orjson.dumps(values[key]).decode()
+    if values.get("status") in ("done", "failed"):
+        values["finished"] = dt.datetime.now(dt.timezone.utc)
+    sets = ", ".join(f"{k} = :{k}" for k in values)
+    with engine().begin() as conn:
+        conn.execute(sa.text(f"UPDATE {IMPORT} SET {sets} WHERE id = :id"), {**values, "id": import_id})
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+def get_layer(layer_id: str) -> dict[str, Any] | None:
+    with engine().connect() as conn:
+        return _row(conn.execute(sa.text(f"SELECT * FROM {LAYER} WHERE id = :id"),
+                                 {"id": layer_id}).first())
+
+
+def layers(package_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    query = f"SELECT * FROM {LAYER}"
+    params: dict[str, Any] = {}
+    if package_ids is not None:
+        query += " WHERE package_id = ANY(:pkgs)"
+        params["pkgs"] = list(package_ids)
+    with engine().connect() as conn:
+        return [_row(r) for r in conn.execute(sa.text(query + " ORDER BY title, id"), params)]
+
+
+def package_bbox(package_id: str) -> tuple[float, float, float, float] | None:
+    boxes = [r["bbox"] for r in layers([package_id]) if r["bbox"]]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def delete_layer(layer_id: str) -> bool:
+    with engine().begin() as conn:
+        row = conn.execute(sa.text(f"DELETE FROM {LAYER} WHERE id = :id RETURNING table_name"),
+                           {"id": layer_id}).first()
+        if row is None:
+            return False
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS "{row.table_name}"'))
+        conn.execute(sa.text(f"DELETE FROM {IMPORT} WHERE layer_id = :id"), {"id": layer_id})
+    return True
+
+
+class LayerWriter:
+    """Builds a layer's new table inside one transaction; `commit` swaps it in with the registry row,
+    `abort` (or an exception) leaves the previous version untouched."""
+
+    def __init__(self, layer_id: str, import_id: str):
+        self.layer_id = layer_id
+        self.table = FEATURE_PREFIX + uuid.UUID(import_id).hex
+        self._conn = engine().raw_connection()
+        self._cur = self._conn.cursor()
+        self._cur.execute(
+            f'CREATE TABLE "{self.table}" (fid bigint PRIMARY KEY, properties jsonb NOT NULL, '
+            "geom geometry(Geometry, 4326) NOT NULL)")
+        self.written = 0
+
+    def write(self, fids: Iterable[int], properties: Iterable[bytes], ewkb_hex: Iterable[str]) -> int:
+        buf = io.StringIO()
+        n = 0
+        for fid, props, geom in zip(fids, properties, ewkb_hex):
+            # COPY's text format: only the backslash needs escaping in orjson's output
+            buf.write(f"{fid}\t{props.decode().replace(chr(92), chr(92) * 2)}\t{geom}\n")
+            n += 1
+        buf.seek(0)
+        self._cur.copy_expert(f'COPY "{self.table}" (fid, properties, geom) FROM STDIN', buf)
+        self.written += n
+        return n
+
+    def commit(self, package_id: str, title: str, source_crs: str, family: str,
+               bbox: list[float] | None, fields: list[dict], report: dict) -> None:
+        cur = self._cur
+        cur.execute(f'CREATE INDEX ON "{self.table}" USING gist (geom)')
+        cur.execute(f'ANALYZE "{self.table}"')
+        # the row lock serialises two imports of one layer; the loser's table is dropped below
+        cur.execute(f"SELECT table_name FROM {LAYER} WHERE id = %s FOR UPDATE", (self.layer_id,))
+        old = cur.fetchone()
+        values = (package_id, self.table, title, source_crs, self.written, family, bbox,
+                  orjson.dumps(fields).decode(), orjson.dumps(report).decode())
+        if old:
+            cur.execute(
+                f"UPDATE {LAYER} SET package_id=%s, table_name=%s, title=%s, source_crs=%s, "
+                "feature_count=%s, geometry_family=%s, bbox=%s, fields=%s, report=%s, imported=now() "
+                "WHERE id = %s", (*values, self.layer_id))
+            cur.execute(f'DROP TABLE IF EXISTS "{old[0]}"')
+        else:
+            cur.execute(
+                f"INSERT INTO {LAYER} (package_id, table_name, title, source_crs, feature_count, "
+                "geometry_family, bbox, fields, report, id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                (*values, self.layer_id))
+        self._conn.commit()
+        self._conn.close()
+
+    def abort(self) -> None:
+        try:
+            self._conn.rollback()
+        finally:
+            self._conn.close()
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def _swap_safe(func):
+    """A re-import may drop the table a reader looked up a moment before: read the new one."""
+    @functools.wraps(func)
+    def wrapper(layer, *args, **kwargs):
+        try:
+            return func(layer, *args, **kwargs)
+        except sa.exc.ProgrammingError as e:
+            fresh = get_layer(layer["id"])
+            if "does not exist" not in str(e) or not fresh or fresh["table_name"] == layer["table_name"]:
+                raise
+            layer.update(fresh)
+            return func(layer, *args, **kwargs)
+    return wrapper
+
+
+@_swap_safe
+def query_features(layer: dict[str, Any], *, bbox: tuple[float, float, float, float] | None = None,
+                   filters: dict[str, str] | None = None, limit: int = 100, offset: int = 0,
+                   fid: int | None = None, as_geojson: bool = True,
+                   count: bool = True) -> tuple[int | None, list[tuple]]:
+    """Rows (fid, properties json text, geometry as GeoJSON text or WKB) and the number matched."""
+    where, params = ["true"], {"limit": limit, "offset": offset}
+    if bbox:
+        where.append("geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)")
+        params.update(x0=bbox[0], y0=bbox[1], x1=bbox[2], y1=bbox[3])
+    for i, (name, value) in enumerate((filters or {}).items()):
+        where.append(f"properties ->> :k{i} = :v{i}")
+        params.update({f"k{i}": name, f"v{i}": value})
+    if fid is not None:
+        where.append("fid = :fid")
+        params["fid"] = fid
+    cond = " AND ".join(where)
+    geom = "ST_AsGeoJSON(geom, 7)" if as_geojson else "ST_AsBinary(geom)"
+    table = layer["table_name"]
+    with engine().connect() as conn:
+        rows = conn.execute(sa.text(
+            f'SELECT fid, properties::text, {geom} FROM "{table}" WHERE {cond} '
+            "ORDER BY fid LIMIT :limit OFFSET :offset"), params).all()
+        matched = None
+        if count:
+            if cond == "true":
+                matched = layer["feature_count"]
+            else:
+                matched = conn.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE {cond}'),
+                                       params).scalar()
+    return matched, rows
+
+
+def iter_features(layer: dict[str, Any], batch: int = 5000) -> Iterator[list[tuple]]:
+    """All features in fid order, as (fid, properties json text, WKB), a batch at a time."""
+    last = 0
+    with engine().connect() as conn:
+        while True:
+            rows = conn.execute(sa.text(
+                f'SELECT fid, properties::text, ST_AsBinary(geom) FROM "{layer["table_name"]}" '
+                "WHERE fid > :last ORDER BY fid LIMIT :n"), {"last": last, "n": batch}).all()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+
+@_swap_safe
+def tile(layer: dict[str, Any], z: int, x: int, y: int, name: str) -> bytes:
+    """A Mapbox vector tile; geometry snapped to the tile grid (4096) and simplified to one pixel."""
+    sql = f"""
+        WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS b3857,
+                               ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 0.015625), 4326) AS b4326),
+        mvt AS (
+            SELECT fid, properties,
+                   ST_AsMVTGeom(ST_SimplifyPreserveTopology(ST_Transform(geom, 3857), :tol),
+                                bounds.b3857, 4096, 64, true) AS geom
+            FROM "{layer['table_name']}", bounds
+            WHERE geom && bounds.b4326)
+        SELECT ST_AsMVT(mvt, :name, 4096, 'geom', 'fid') FROM mvt WHERE geom IS NOT NULL"""
+    # one pixel of a 4096-wide tile at this zoom, in metres
+    tol = 40075016.68557849 / (2 ** z) / 4096
+    with engine().connect() as conn:
+        data = conn.execute(sa.text(sql), {"z": z, "x": x, "y": y, "tol": tol, "name": name}).scalar()
+    return bytes(data or b"")

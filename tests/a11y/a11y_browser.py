@@ -1,0 +1,61 @@
+"""Plain helpers of the browser tests (fixtures are in conftest.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+
+@dataclass
+class Portal:
+    url: str
+    user: str
+    password: str
+    dataset: str
+    resource_id: str
+    organization: str
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_status_cache: dict[str, int] = {}
+
+
+def resolve_path(page, portal: Portal) -> str:
+    """The first of the page's paths that answers; skip (with the reason) when none does."""
+    fields = {"dataset": portal.dataset, "resource_id": portal.resource_id,
+              "organization": portal.organization, "user": portal.user}
+    tried = []
+    for raw in page.paths:
+        path = raw.format(**fields)
+        if path not in _status_cache:
+            _status_cache[path] = requests.get(portal.url + path, timeout=60,
+                                               allow_redirects=False).status_code
+        status = _status_cache[path]
+        # a page behind login redirects anonymous visitors: it exists
+        if status < 400 or (page.login and status in (302, 303, 401, 403)):
+            return path
+        if status != 404:  # it exists but is broken: that must fail, never skip
+            pytest.fail(f"page {page.key!r} ({page.owner}): {path} answered {status}")
+        tried.append(f"{path} -> {status}")
+    pytest.skip(f"page {page.key!r} ({page.owner}) does not exist yet: {', '.join(tried)}")
+
+
+def login(tab, portal: Portal) -> None:
+    tab.goto(portal.url + "/user/login")
+    tab.fill("#field-login", portal.user)
+    tab.fill("#field-password", portal.password)
+    tab.locator("form button[type=submit]").last.click()
+    tab.wait_for_load_state()
+    assert tab.locator(".tg-topbar form button").count() == 1, "login failed"
+
+
+def run_axe(tab, axe_source: str) -> list[dict]:
+    """axe-core's violations of the WCAG 2.0/2.1/2.2 A and AA rules on the page."""
+    tab.add_script_tag(content=axe_source)
+    return tab.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return r.violations.map(v => ({id: v.id, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
+        }""", AXE_TAGS)

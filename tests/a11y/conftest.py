@@ -1,0 +1,172 @@
+"""Browser fixtures of the accessibility suite: a seeded portal under gunicorn and Debian's
+chromium driven by Playwright (never `playwright install`: the system browser is used).
+
+The portal runs with the same ini as the test session (``--ckan-ini``), so the data seeded
+here through CKAN's factories is what the browser sees: CI passes config/test.ini, an
+engineer's private run passes their own."""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from a11y_browser import Portal, login, resolve_path
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _root_conftest(config):
+    """The suite's tests/conftest.py (free_port, plugins_with_migrations): conftest files
+    outside packages cannot be imported by name, so ask pytest for the loaded module."""
+    return config.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py"))
+
+CHROMIUM = os.environ.get("A11Y_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "Sandi-Uji-12345"
+
+
+def _live_ini(config, tmp_dir: pathlib.Path, url: str) -> pathlib.Path:
+    """The session's ini, wrapped: site_url must be the live server's own (login redirects
+    to it), and wsgi.py's fileConfig needs logging sections that a private ini built on
+    test.ini may lack."""
+    import configparser
+
+    ini = pathlib.Path(config.getoption("ckan_ini"))
+    ini = ini if ini.is_absolute() else (ROOT / ini)
+    parser = configparser.RawConfigParser()
+    parser.read(ini)
+    logging_part = ""
+    if not parser.has_section("formatters"):
+        base = (ROOT / "config" / "test.ini").read_text(encoding="utf-8")
+        logging_part = base[base.index("[loggers]"):]
+    wrapper = tmp_dir / "live.ini"
+    wrapper.write_text(f"[app:main]\nuse = config:{ini}\nckan.site_url = {url}\n\n{logging_part}",
+                       encoding="utf-8")
+    return wrapper
+
+
+def _seed(ckan_config, plugins_with_migrations) -> dict:
+    """A small catalogue: an office, two datasets with tags and a resource, a user."""
+    from ckan.lib import search
+    from ckan.tests import factories, helpers
+
+    helpers.reset_db()
+    import ckan.plugins
+    from ckan.cli.db import _run_migrations
+
+    # migrations need their plugins loaded; the data itself is plain CKAN, so it does not
+    # depend on the other subsystems' dataset schema while they change it
+    ckan.plugins.load_all()
+    try:
+        for plugin in plugins_with_migrations(ckan_config["ckan.plugins"]):
+            _run_migrations(plugin)
+    finally:
+        ckan.plugins.unload_all()
+    search.clear_all()
+    user = factories.User(name="warga-uji", fullname="Warga Uji", password=PASSWORD,
+                          email="warga@example.org")
+    org = factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan",
+                                 description="Dinas Kesehatan Kota Tangerang.",
+                                 users=[{"name": user["name"], "capacity": "admin"}])
+    factories.Group(name="kesehatan", title="Kesehatan")
+    ds = factories.Dataset(
+        name="jumlah-puskesmas", title="Jumlah Puskesmas per Kecamatan", owner_org=org["id"],
+        notes="Jumlah puskesmas di setiap kecamatan Kota Tangerang, 2025.",
+        tags=[{"name": "kesehatan"}, {"name": "kecamatan"}], license_id="cc-by")
+    res = factories.Resource(package_id=ds["id"], name="Tabel puskesmas 2025",
+                             url="https://data.example.org/puskesmas.csv", format="CSV",
+                             description="Tabel jumlah puskesmas.")
+    factories.Dataset(name="angka-kelahiran", title="Angka Kelahiran", owner_org=org["id"],
+                      notes="Angka kelahiran per kecamatan.", tags=[{"name": "kependudukan"}])
+    return {"user": user["name"], "dataset": ds["name"], "resource_id": res["id"],
+            "organization": org["name"]}
+
+
+@pytest.fixture(scope="session")
+def a11y_portal(request, tmp_path_factory) -> Portal:
+    """The seeded portal under gunicorn with the session's ini, on a free port."""
+    from ckan.common import config as ckan_config
+
+    shared = _root_conftest(request.config)
+    data = _seed(ckan_config, shared.plugins_with_migrations)
+    port = shared.free_port()
+    url = f"http://127.0.0.1:{port}"
+    ini = _live_ini(request.config, tmp_path_factory.mktemp("a11y-ini"), url)
+    log_path = ROOT / "var" / "log" / f"test-a11y-live-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [str(pathlib.Path(sys.executable).parent / "gunicorn"), "ckanext.tangerang.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+        env={**os.environ, "CKAN_INI": str(ini)},
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 90
+    while True:
+        try:
+            if requests.get(f"{url}/api/3/action/status_show", timeout=15).ok:
+                break
+        except requests.RequestException:  # not up yet, or a worker still booting
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"gunicorn did not answer; see {log_path}")
+        time.sleep(0.3)
+    yield Portal(url=url, password=PASSWORD, **data)
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    with playwright_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm install`")
+    return AXE.read_text(encoding="utf-8")
+
+
+
+@pytest.fixture
+def open_page(browser, a11y_portal):
+    """open_page(page, mode, width=1280) -> a Playwright page showing it in that mode."""
+    contexts = []
+
+    def _open(page, mode, width: int = 1280, javascript: bool = True):
+        path = resolve_path(page, a11y_portal)
+        ctx = browser.new_context(viewport={"width": width, "height": 900},
+                                  java_script_enabled=javascript)
+        contexts.append(ctx)
+        if mode.cookie:
+            ctx.add_cookies([{"name": "tangerang_a11y", "value": mode.cookie,
+                              "url": a11y_portal.url}])
+        tab = ctx.new_page()
+        if mode.media:
+            tab.emulate_media(**mode.media)
+        if page.login:
+            login(tab, a11y_portal)
+        response = tab.goto(a11y_portal.url + path)
+        assert response is not None and response.status < 400, f"{path}: {response and response.status}"
+        return tab
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()

@@ -1,0 +1,100 @@
+"""Keyboard-only walk-throughs in chromium: the skip link comes first and works, Tab
+reaches each page's main actions, focus is always visible and never hidden, and Tab
+leaves the page (no trap)."""
+from __future__ import annotations
+
+import pytest
+
+from a11y_pages import MODES, PAGES
+
+pytestmark = [pytest.mark.browser]
+
+# What the focused element looks like: its focus indicator and whether something covers it.
+FOCUS_STATE = """async () => {
+  // let a smooth scroll to the focused element finish before judging where it is
+  let last = -1, still = 0;
+  for (let i = 0; i < 90 && still < 3; i++) {
+    still = (scrollY === last) ? still + 1 : 0;
+    last = scrollY;
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+  const top = document.elementFromPoint(x, y);
+  return {
+    tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 40),
+    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+    shadow: s.boxShadow !== 'none',
+    width: r.width, height: r.height,
+    // 2.5.8 exempts a link inside a sentence: its size is the text's
+    inline: s.display === 'inline' && !!el.parentElement
+            && el.parentElement.innerText.trim().length > (el.innerText || '').trim().length,
+    inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth,
+    covered: !!top && top !== el && !el.contains(top) && !top.contains(el)
+             && !(el.labels && [...el.labels].some(l => l.contains(top))),
+  };
+}"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
+def test_skip_link_is_first_and_moves_focus_to_main(open_page, page):
+    tab = open_page(page, MODES[0])
+    tab.keyboard.press("Tab")
+    first = tab.evaluate(FOCUS_STATE)
+    assert first["tag"] == "A" and tab.evaluate("document.activeElement.getAttribute('href')") == "#content"
+    assert first["inView"] and not first["covered"], "the skip link must show when focused"
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "content"
+    assert tab.evaluate("document.activeElement.tagName") == "MAIN"
+    # the next Tab continues inside main, not back in the header
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("!!document.activeElement.closest('main')")
+
+
+@pytest.mark.parametrize("mode", [MODES[0], MODES[1]], ids=["default", "text_200"])
+@pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
+def test_tab_reaches_main_actions_with_visible_focus(open_page, page, mode):
+    tab = open_page(page, mode)
+    for selector in page.actions:
+        assert tab.locator(selector).count() > 0, f"{page.key}: nothing matches {selector}"
+    tab.evaluate("""(sels) => { window.__reached = new Set();
+        document.addEventListener('focusin', (e) => sels.forEach((s, i) => {
+          if (e.target.matches(s) || e.target.closest(s)) window.__reached.add(i); }));
+      }""", list(page.actions))
+    problems, steps, left = [], 0, False
+    for steps in range(1, 300):
+        tab.keyboard.press("Tab")
+        state = tab.evaluate(FOCUS_STATE)
+        if state is None:           # focus went past the last element: no keyboard trap
+            left = True
+            break
+        label = f"{state['tag']}#{state['id']} {state['text']!r}"
+        if not (state["outline"] or state["shadow"]):
+            problems.append(f"no visible focus on {label}")
+        if not state["inView"] or state["covered"]:
+            problems.append(f"focus hidden on {label}")
+        if state["width"] < 24 and state["height"] < 24 and not state["inline"]:
+            problems.append(f"target smaller than 24px: {label}")
+    reached = tab.evaluate("[...window.__reached]")
+    missing = [s for i, s in enumerate(page.actions) if i not in reached]
+    assert not missing, f"Tab never reached {missing} in {steps} steps"
+    assert left, f"focus never left the page after {steps} Tabs: a keyboard trap?"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
+def test_display_settings_reachable_from_header(open_page, page):
+    tab = open_page(page, MODES[0])
+    for _ in range(6):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement.matches('.tg-prefs-link')"):
+            break
+    else:
+        pytest.fail("the display settings link is not among the first Tab stops")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")
+    assert "/preferensi" in tab.url

@@ -1,0 +1,77 @@
+"""PPID fixtures: the officers of three OPDs, an Atasan PPID, and a real SMTP server."""
+from __future__ import annotations
+
+import email
+import pathlib
+import email.policy
+import socket
+from types import SimpleNamespace
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from ckan.tests import factories
+
+HERE = pathlib.Path(__file__).parent
+PLUGINS = "tangerang_satudata tangerang_ppid"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HERE in pathlib.Path(item.fspath).parents:
+            item.add_marker(pytest.mark.ckan_config("ckan.plugins", PLUGINS))
+
+
+@pytest.fixture(autouse=True)
+def _ppid_plugins(request):
+    """Load the plugins only for tests that touch CKAN (the pure-logic ones need none)."""
+    if "people" in request.fixturenames or "app" in request.fixturenames:
+        request.getfixturevalue("with_plugins")
+    yield
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(SimpleNamespace(
+            to=envelope.rcpt_tos, subject=str(message["Subject"]),
+            body=message.get_body(("plain",)).get_content()))
+        return "250 OK"
+
+    def to(self, address):
+        return [m for m in self.messages if address in m.to]
+
+
+@pytest.fixture
+def smtp(ckan_config):
+    """A real SMTP server on loopback (aiosmtpd); CKAN's mailer sends to it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    ckan_config["smtp.server"] = f"127.0.0.1:{controller.port}"
+    ckan_config["smtp.mail_from"] = "ppid@tangerangkota.go.id"
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def people(clean_db, ckan_config, smtp):
+    """PPID Utama (admin of the walidata OPD), Pelaksana of Dinkes and of Dindik, an Atasan."""
+    users = {name: factories.User(name=name, email=f"{name}@tangerangkota.go.id")
+             for name in ("utama", "dinkes_officer", "dindik_officer", "sekda", "citizen")}
+    factories.Organization(name="diskominfo", users=[{"name": "utama", "capacity": "admin"}])
+    factories.Organization(name="dinkes", users=[{"name": "dinkes_officer", "capacity": "editor"}])
+    factories.Organization(name="dindik", users=[{"name": "dindik_officer", "capacity": "editor"}])
+    ckan_config["ckanext.tangerang.ppid.atasan_users"] = "sekda"
+    return SimpleNamespace(**users, smtp=smtp)
+
+

@@ -1,0 +1,282 @@
+"""The request workflow through the actions, as requesters and officers live it."""
+import datetime as dt
+import re
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.tangerang.ppid.model import Event, Objection, Request
+from ppid_testlib import PERSONAL, PNG, Upload, act, request_data
+
+D = dt.date
+# actions build the tracking links of their mail: they need a request context
+pytestmark = pytest.mark.usefixtures("with_request_context")
+
+
+def _cites(message, article, paragraph):
+    """The error names the rule, as "Ps 22(8)" in English or "Ps 22 ayat (8)" in Indonesian."""
+    return re.search(rf"{article}( ayat )?\({paragraph}\)", message) is not None
+
+
+def _count(cls):
+    return model.Session.query(cls).count()
+
+
+def test_anonymous_web_request_gets_number_link_and_receipt_mail(people):
+    result = act("ppid_request_create", None, **request_data())
+    assert result["state"] == "received"
+    assert "/PPID-TNG/" in result["number"]
+    assert result["tracking_url"].endswith(result["tracking_token"])
+    # the result holds no personal data even for the requester's own link
+    for value in PERSONAL.values():
+        assert value not in str(result)
+    mail = people.smtp.to(PERSONAL["email"])
+    assert len(mail) == 1
+    assert result["number"] in mail[0].subject
+    assert result["tracking_token"] in mail[0].body
+    assert "Siti" in mail[0].body  # the receipt greets the requester
+    tracked = act("ppid_request_track", None, token=result["tracking_token"])
+    assert tracked["number"] == result["number"]
+    assert [e["action"] for e in tracked["events"]] == ["create"]
+
+
+def test_double_submit_returns_the_first_request(people):
+    first = act("ppid_request_create", None, **request_data(submission_key="k1"))
+    second = act("ppid_request_create", None, **request_data(submission_key="k1"))
+    assert second["number"] == first["number"] and second["duplicate"]
+    assert _count(Request) == 1
+    # the same request sent again without the form's key is recognised too, without the link
+    third = act("ppid_request_create", None, **request_data())
+    assert third["number"] == first["number"] and "tracking_token" not in third
+    assert _count(Request) == 1
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("nik", "3671011503900000", "0000"),
+    ("nik", "12345", "16"),
+    ("nik", "9971011503900001", "Permendagri"),
+    ("nik", "3671013203900001", "+ 40"),
+    ("name", "", ""),
+    ("information", "", ""),
+    ("obtain_method", "telepati", "softcopy, hardcopy"),
+    ("consent", "", "27/2022"),
+    ("email", "bukan-email", ""),
+    ("delivery_method", "", "pickup, courier"),
+])
+def test_bad_input_names_the_field_and_saves_nothing(people, field, value, message):
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_create", None, **request_data(**{field: value}))
+    assert message in " ".join(error.value.error_dict[field])
+    assert _count(Request) == 0 and _count(Event) == 0
+    assert people.smtp.messages == []
+
+
+def test_identity_file_checked_by_content_and_size(people, ckan_config):
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_create", None,
+            **request_data(identity_upload=Upload(b"MZ\x90\x00 not a pdf", "ktp.pdf")))
+    assert "PDF, JPEG" in error.value.error_dict["identity_upload"][0]
+    ckan_config["ckanext.tangerang.ppid.upload_max_bytes"] = "100"
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_create", None,
+            **request_data(identity_upload=Upload(PNG + b"\x00" * 200, "ktp.png")))
+    assert "0 KB" in error.value.error_dict["identity_upload"][0]
+    ckan_config["ckanext.tangerang.ppid.upload_max_bytes"] = "2097152"
+    ok = act("ppid_request_create", None,
+             **request_data(identity_upload=Upload(PNG, "ktp.exe")))
+    shown = act("ppid_request_show", "utama", id=ok["number"])
+    assert shown["files"][0]["mimetype"] == "image/png"
+    assert _count(Request) == 1
+
+
+def test_legal_entity_needs_sk_number_not_nik(people):
+    data = request_data(requester_type="legal_entity", nik="")
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_create", None, **data)
+    assert "sk_number" in error.value.error_dict and "nik" not in error.value.error_dict
+    data.update(sk_number="AHU-0012345.AH.01.07.2024", identity_upload=Upload())
+    assert act("ppid_request_create", None, **data)["state"] == "received"
+
+
+def _registered(people, received="2026-03-17", user="utama", **extra):
+    """A request received by letter on ``received`` (officers may back-date)."""
+    data = request_data(channel="letter", received_date=received, identity_upload=None, **extra)
+    result = act("ppid_request_create", user, **data)
+    return act("ppid_request_show", user, id=result["number"])
+
+
+def test_officer_registers_a_letter_with_the_working_day_due_date(people):
+    req = _registered(people)
+    assert req["channel"] == "letter" and req["received_date"] == "2026-03-17"
+    assert req["due_date"] == "2026-04-08"
+    assert req["events"][0]["action"] == "register"
+
+
+def test_anonymous_cannot_register_other_channels(people):
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_create", None, **request_data(channel="letter"))
+    assert "channel" in error.value.error_dict
+
+
+def test_route_then_pelaksana_handles_and_other_opd_cannot(people):
+    req = _registered(people)
+    with pytest.raises(tk.NotAuthorized):
+        act("ppid_request_route", "dinkes_officer", id=req["id"], opd="dinkes")
+    act("ppid_request_route", "utama", id=req["id"], opd="dinkes", note="data puskesmas")
+    shown = act("ppid_request_show", "dinkes_officer", id=req["id"])
+    assert shown["state"] == "processing" and shown["opd"] == "dinkes"
+    assert shown["events"][-1]["action"] == "route"
+    assert shown["events"][-1]["actor"] == "utama" or shown["events"][-1]["actor"]
+    with pytest.raises(tk.NotAuthorized):
+        act("ppid_request_show", "dindik_officer", id=req["id"])
+    with pytest.raises(tk.NotAuthorized):
+        act("ppid_request_extend", "dindik_officer", id=req["id"], days=3, reason="x")
+    listed = act("ppid_request_list", "dindik_officer")
+    assert listed["count"] == 0
+    assert act("ppid_request_list", "dinkes_officer")["count"] == 1
+    assert act("ppid_request_list", "utama")["count"] == 1
+
+
+def test_pelaksana_registration_goes_to_its_own_opd(people):
+    req = _registered(people, user="dinkes_officer")
+    assert req["opd"] == "dinkes" and req["state"] == "processing"
+    with pytest.raises(tk.ValidationError):
+        _registered(people, user="dinkes_officer", opd="dindik",
+                    information="another request")
+
+
+def test_extension_once_up_to_seven_days_with_reason(people):
+    req = _registered(people)
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_extend", "utama", id=req["id"], days=8, reason="banyak data")
+    assert _cites(error.value.error_dict["days"][0], "22", "8")
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_extend", "utama", id=req["id"], days=7)
+    assert "reason" in error.value.error_dict
+    extended = act("ppid_request_extend", "utama", id=req["id"], days=7, reason="data tersebar")
+    assert extended["due_date"] == "2026-04-17"  # 17 working days after 17 March
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_extend", "utama", id=req["id"], days=1, reason="lagi")
+    assert _cites(error.value.error_dict["days"][0], "22", "8")
+    assert act("ppid_request_show", "utama", id=req["id"])["due_date"] == "2026-04-17"
+    assert "2026-04-17" in people.smtp.to(PERSONAL["email"])[-1].body
+
+
+def test_decision_needs_ground_and_consequence_test_when_exempt(people):
+    req = _registered(people)
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_decide", "utama", id=req["id"], outcome="rejected",
+            reasons="dikecualikan", decided_date="2026-04-01")
+    errors = error.value.error_dict
+    assert "Ps 17" in errors["exemption_grounds"][0]
+    assert "consequence_test_harm" in errors
+    assert _count(Request) == 1
+    assert act("ppid_request_show", "utama", id=req["id"])["state"] == "received"
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_decide", "utama", id=req["id"], outcome="rejected", reasons="x",
+            decided_date="2026-04-01", exemption_grounds=["a"],
+            consequence_test={"information": "BAP", "legal_basis": "KUHAP",
+                              "harm": "menghambat penyidikan", "public_interest": "kecil",
+                              "record_number": "01/UK/2026"})
+    assert "Ps 20" in error.value.error_dict["consequence_test_until"][0]
+    decided = act("ppid_request_decide", "utama", id=req["id"], outcome="rejected",
+                  reasons="menghambat penyidikan", decided_date="2026-04-01",
+                  exemption_grounds=["a"],
+                  consequence_test={"information": "BAP", "legal_basis": "KUHAP",
+                                    "harm": "menghambat penyidikan", "public_interest": "kecil",
+                                    "record_number": "01/UK/2026", "until": "2027-12-31"},
+                  documents=[Upload()])
+    assert decided["state"] == "decided" and decided["on_time"] is True
+    assert decided["working_days_taken"] == 6
+    assert decided["decision"]["held"] is True
+    assert [d["kind"] for d in decided["files"]] == ["document"]
+    with pytest.raises(tk.ValidationError):
+        act("ppid_request_decide", "utama", id=req["id"], outcome="granted", reasons="x",
+            given="y")
+
+
+def test_not_held_needs_the_holder(people):
+    req = _registered(people)
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_request_decide", "utama", id=req["id"], outcome="not_held", reasons="x")
+    assert "holder" in error.value.error_dict
+
+
+def test_completion_asked_then_completed_restarts_the_clock(people):
+    token_req = act("ppid_request_create", None, **request_data(information="another"))
+    token = token_req["tracking_token"]
+    shown = act("ppid_request_show", "utama", id=token_req["number"])
+    asked = act("ppid_request_ask_completion", "utama", id=shown["id"],
+                note="Lampirkan KTP yang terbaca")
+    assert asked["state"] == "incomplete" and asked["completion_due"]
+    assert "Lampirkan KTP" in people.smtp.to(PERSONAL["email"])[-1].body
+    with pytest.raises(tk.ValidationError):
+        act("ppid_request_decide", "utama", id=shown["id"], outcome="granted", reasons="x",
+            given="y")
+    done = act("ppid_request_complete", None, token=token, note="KTP baru", upload=Upload())
+    assert done["state"] == "received"
+    assert "name" not in done
+    with pytest.raises(tk.ObjectNotFound):
+        act("ppid_request_complete", None, token="wrong", note="x")
+    history = act("ppid_request_track", None, token=token)["events"]
+    assert [e["action"] for e in history] == ["create", "ask_completion", "complete"]
+
+
+def test_objection_window_grounds_and_atasan_decision(people):
+    req = _registered(people)
+    act("ppid_request_decide", "utama", id=req["id"], outcome="granted", reasons="ok",
+        given="tabel", decided_date="2026-04-01")
+    # ground a needs a rejection under Ps 17
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_objection_create", "utama", id=req["id"], grounds=["a"], reasons="x",
+            filed_date="2026-04-10")
+    assert "Ps 35" in error.value.error_dict["grounds"][0]
+    # 30 working days after 1 April 2026 have long passed today
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_objection_create", "utama", id=req["id"], grounds=["d"], reasons="x")
+    assert _cites(error.value.error_dict["grounds"][0], "36", "1")
+    assert _count(Objection) == 0
+    obj = act("ppid_objection_create", "utama", id=req["id"], grounds=["d"],
+              reasons="data tidak lengkap", filed_date="2026-04-10")
+    assert obj["state"] == "filed" and obj["due_date"] == "2026-05-29"
+    with pytest.raises(tk.NotAuthorized):
+        act("ppid_objection_decide", "utama", id=obj["id"], result="rejected", reasons="x")
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected")
+    assert "reasons" in error.value.error_dict
+    decided = act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected",
+                  reasons="sudah sesuai", decided_date="2026-05-04")
+    assert decided["dispute_due"] == "2026-05-26"
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_dispute_create", "sekda", id=obj["id"], filed_date="2026-06-30")
+    assert _cites(error.value.error_dict["filed_date"][0], "37", "2")
+    dispute = act("ppid_dispute_create", "utama", id=obj["id"], filed_date="2026-05-20",
+                  reference="KI-BANTEN/15/2026")
+    assert dispute["state"] == "dispute"
+    history = [e["action"] for e in act("ppid_request_show", "utama", id=req["id"])["events"]]
+    assert history == ["register", "decide", "objection", "objection_decide", "dispute"]
+
+
+def test_objection_for_no_answer_only_after_the_deadline(people):
+    req = _registered(people)
+    obj = act("ppid_objection_create", "utama", id=req["id"], grounds=["c"], reasons="tidak dijawab",
+              filed_date="2026-04-09")
+    assert obj["grounds"] == ["c"]
+    req2 = _registered(people, information="lain")
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_objection_create", "utama", id=req2["id"], grounds=["c"], reasons="x",
+            filed_date="2026-04-08")
+    assert _cites(error.value.error_dict["grounds"][0], "35", "1")
+
+
+def test_holiday_override_moves_due_dates(people):
+    act("ppid_holiday_create", "utama", date="2026-04-01", name="Cuti bersama tambahan")
+    with pytest.raises(tk.NotAuthorized):
+        act("ppid_holiday_create", "dinkes_officer", date="2026-04-02", name="x")
+    req = _registered(people)
+    assert req["due_date"] == "2026-04-09"
+    listed = act("ppid_holiday_list", "utama", year=2026)
+    assert listed["overrides"][0]["name"] == "Cuti bersama tambahan"
+    assert any("Idul Fitri" in h["name"] for h in listed["national"])

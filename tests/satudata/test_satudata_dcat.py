@@ -1,0 +1,72 @@
+"""DCAT: the catalogue and dataset endpoints in Turtle and JSON-LD carry the Satu Data fields,
+so the national Satu Data portal can harvest them. Parsed with rdflib as a harvester would."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
+
+from satudata_testlib import api, valid_dataset
+
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+EU_FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+EU_ACCESS = Namespace("http://publications.europa.eu/resource/authority/access-right/")
+
+
+@pytest.fixture
+def published(app, opd, walidata):
+    created = api(app, "package_create", valid_dataset(owner_org="dinkes"), opd)["result"]
+    api(app, "tangerang_review_submit", {"id": created["id"]}, opd)
+    api(app, "tangerang_review_approve", {"id": created["id"]}, walidata)
+    return created
+
+
+def _graph(app, url, fmt):
+    res = app.get(url)
+    import re; assert res.status_code == 200, re.findall(r'(?s)<main.*?</main>|class="flash[^>]*>.*?<', res.body)[:3] or res.body[:3000]
+    return Graph().parse(data=res.body, format=fmt)
+
+
+def _dataset(g):
+    datasets = list(g.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == 1
+    return datasets[0]
+
+
+@pytest.mark.parametrize("suffix, fmt", [("ttl", "turtle"), ("jsonld", "json-ld")])
+def test_dataset_endpoint_maps_the_standard_fields_to_dcat(app, published, suffix, fmt):
+    g = _graph(app, f"/dataset/{published['name']}.{suffix}", fmt)
+    d = _dataset(g)
+    assert g.value(d, DCTERMS.title) == Literal("Jumlah Puskesmas per Kecamatan")
+    assert g.value(d, DCTERMS.accrualPeriodicity) == EU_FREQ.ANNUAL
+    assert g.value(d, DCTERMS.accessRights) == EU_ACCESS.PUBLIC
+    assert str(g.value(d, SDMX_ATTRIBUTE.unitMeasure)) == "unit"
+    assert "Puskesmas:" in str(g.value(d, SKOS.definition))
+    assert str(g.value(d, DCTERMS.source)) == "Dinas Kesehatan Kota Tangerang"
+
+    theme = g.value(d, DCAT.theme)
+    assert str(g.value(theme, SKOS.notation)) == "kesehatan"
+    period = g.value(d, DCTERMS.temporal)
+    assert str(g.value(period, DCAT.startDate)) == "2024-01-01"
+    assert str(g.value(period, DCAT.endDate)) == "2024-12-31"
+    codes = {str(g.value(loc, DCTERMS.identifier)) for loc in g.objects(d, DCTERMS.spatial)}
+    assert {"36.71.01", "36.71.05"} <= codes
+
+    creator = g.value(d, DCTERMS.creator)
+    assert str(g.value(creator, FOAF.name)) == "Dinas Kesehatan"
+    publisher = g.value(d, DCTERMS.publisher)
+    assert str(g.value(publisher, FOAF.name)) == "Dinas Komunikasi dan Informatika Kota Tangerang"
+    provenance = g.value(d, DCTERMS.provenance)
+    assert provenance is not None
+    contact = g.value(d, DCAT.contactPoint)
+    assert contact is not None
+
+
+@pytest.mark.parametrize("suffix, fmt", [("ttl", "turtle"), ("jsonld", "json-ld")])
+def test_catalog_endpoint_lists_public_datasets_only(app, opd, walidata, published, suffix, fmt):
+    api(app, "package_create", valid_dataset(owner_org="dinkes", name="draf-opd"), opd)
+    g = _graph(app, f"/catalog.{suffix}", fmt)
+    catalog = next(g.subjects(RDF.type, DCAT.Catalog))
+    titles = {str(g.value(ds, DCTERMS.title)) for ds in g.objects(catalog, DCAT.dataset)}
+    assert titles == {"Jumlah Puskesmas per Kecamatan"}
+    assert g.value(catalog, DCTERMS.language) == Literal("id")

@@ -1,0 +1,159 @@
+"""Importing resources as layers through CKAN: the job, the report, atomic replacement, access."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from satupeta_testlib import PLACES, bowtie, feature, feature_tables, geojson_bytes, points_geojson, \
+    shapefile_zip, square
+
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "peta_store"),
+              pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "false")]
+
+
+@pytest.fixture
+def editor():
+    user = factories.User()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    return {"user": user, "org": org, "context": {"user": user["name"], "ignore_auth": False}}
+
+
+def upload(create_with_upload, editor, data: bytes, filename: str, fmt: str, **dataset):
+    ds = factories.Dataset(owner_org=editor["org"]["id"], **dataset)
+    return create_with_upload(data, filename, package_id=ds["id"], format=fmt,
+                              context={"user": editor["user"]["name"]})
+
+
+def test_geojson_becomes_a_layer_with_a_report(create_with_upload, editor, run_import, peta_store):
+    res = upload(create_with_upload, editor, geojson_bytes([
+        feature(square(*PLACES[0]), nama="Blok A"), feature(bowtie(*PLACES[3]), nama="Blok B"),
+        feature(None, nama="tanpa geometri")]), "blok.geojson", "GeoJSON")
+    run = run_import(res)
+    assert run["status"] == "done", run["error_message"]
+    report = run["report"]
+    assert (report["features_read"], report["features_written"], report["repaired"],
+            report["dropped_empty"]) == (3, 2, 1, 1)
+    assert report["source_crs"] == "EPSG:4326"
+    layer = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])["layer"]
+    assert layer["feature_count"] == 2 and layer["geometry_family"] == "polygon"
+    with peta_store.connect() as conn:
+        table = conn.execute(sa.text("SELECT table_name FROM tangerang_satupeta_layer")).scalar()
+        srid, valid, gist = conn.execute(sa.text(
+            f'SELECT min(ST_SRID(geom)), bool_and(ST_IsValid(geom)), '
+            f"(SELECT count(*) FROM pg_indexes WHERE tablename = '{table}' AND indexdef LIKE '%gist%') "
+            f'FROM "{table}"')).one()
+    assert (srid, valid, gist) == (4326, True, 1)
+
+
+def test_dataset_extent_is_filled_and_searchable(create_with_upload, editor, run_import):
+    res = upload(create_with_upload, editor, points_geojson(5), "titik.geojson", "GeoJSON",
+                 title="Titik Pantau")
+    assert run_import(res)["status"] == "done"
+    pkg = helpers.call_action("package_show", id=res["package_id"])
+    spatial = json.loads({e["key"]: e["value"] for e in pkg["extras"]}["spatial"])
+    xs = [c[0] for c in spatial["coordinates"][0]]
+    assert min(xs) == pytest.approx(106.61) and max(xs) == pytest.approx(106.70)
+    # ckanext-spatial's search by area: a box over Tangerang finds it, one over Bandung does not
+    found = helpers.call_action("package_search", extras={"ext_bbox": "106.5,-6.3,106.8,-6.1"})
+    assert [d["id"] for d in found["results"]] == [res["package_id"]]
+    assert helpers.call_action("package_search", extras={"ext_bbox": "107.5,-7.0,107.7,-6.8"})["count"] == 0
+
+
+def test_shapefile_without_prj_asks_then_uses_the_chosen_crs(create_with_upload, editor, run_import,
+                                                             tmp_path):
+    res = upload(create_with_upload, editor, shapefile_zip(tmp_path, 23834, prj=False), "bidang.zip", "SHP")
+    run = run_import(res)
+    assert run["status"] == "failed"
+    assert "Choose one from the list" in run["error_message"]
+    assert helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])["layer"] is None
+    run = run_import(res, "EPSG:23834")
+    assert run["status"] == "done"
+    assert run["report"]["source_crs"] == "EPSG:23834"
+    assert run["report"]["bbox"][0] == pytest.approx(106.61, abs=1e-5)
+
+
+def test_failed_reimport_keeps_the_previous_version(create_with_upload, editor, run_import, peta_store):
+    res = upload(create_with_upload, editor, points_geojson(5), "titik.geojson", "GeoJSON")
+    assert run_import(res)["status"] == "done"
+    tables = feature_tables(peta_store)
+    # a new file whose fourth feature is far outside the CRS's area
+    bad = geojson_bytes([feature({"type": "Point", "coordinates": [106.6, -6.2]})] * 3
+                        + [feature({"type": "Point", "coordinates": [677000, 9314000]})])
+    res = create_with_upload(bad, "titik.geojson", action="resource_update", id=res["id"], format="GeoJSON",
+                             context={"user": editor["user"]["name"]})
+    run = run_import(res)
+    assert run["status"] == "failed"
+    assert "outside the area" in run["error_message"]
+    state = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])
+    assert state["layer"]["feature_count"] == 5
+    assert feature_tables(peta_store) == tables  # the half-built table went with the rollback
+
+
+def test_reimport_replaces_the_layer(create_with_upload, editor, run_import, peta_store):
+    res = upload(create_with_upload, editor, points_geojson(5), "titik.geojson", "GeoJSON")
+    run_import(res)
+    old = feature_tables(peta_store)
+    res = create_with_upload(points_geojson(3, start=10), "titik.geojson", action="resource_update",
+                             id=res["id"], format="GeoJSON", context={"user": editor["user"]["name"]})
+    assert run_import(res)["status"] == "done"
+    layer = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])["layer"]
+    assert layer["feature_count"] == 3
+    new = feature_tables(peta_store)
+    assert len(new) == 1 and new != old
+
+
+def test_import_action_validates_the_crs(create_with_upload, editor):
+    res = upload(create_with_upload, editor, points_geojson(2), "titik.geojson", "GeoJSON")
+    with pytest.raises(tk.ValidationError) as e:
+        helpers.call_action("tangerang_satupeta_layer_import", editor["context"], id=res["id"],
+                            crs="EPSG:23830")
+    assert "EPSG:23830" in e.value.error_dict["crs"][0]
+    assert "EPSG:23834" in e.value.error_dict["crs"][0]
+
+
+def test_import_needs_edit_rights(create_with_upload, editor):
+    res = upload(create_with_upload, editor, points_geojson(2), "titik.geojson", "GeoJSON")
+    stranger = factories.User()
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("tangerang_satupeta_layer_import", {"user": stranger["name"],
+                                                                "ignore_auth": False}, id=res["id"])
+
+
+def test_private_layer_state_is_hidden(create_with_upload, editor, run_import):
+    res = upload(create_with_upload, editor, points_geojson(2), "titik.geojson", "GeoJSON", private=True)
+    run_import(res)
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("tangerang_satupeta_layer_show", {"user": "", "ignore_auth": False}, id=res["id"])
+    state = helpers.call_action("tangerang_satupeta_layer_show", editor["context"], id=res["id"])
+    assert state["layer"]["feature_count"] == 2
+
+
+@pytest.mark.usefixtures("with_test_worker", "clean_queues")
+def test_upload_is_imported_by_the_worker_with_progress(create_with_upload, editor, app, ckan_config,
+                                                        monkeypatch):
+    from ckan.lib import jobs as ckan_jobs
+
+    monkeypatch.setitem(ckan_config, "ckanext.tangerang.satupeta.auto_import", "true")
+    res = upload(create_with_upload, editor, points_geojson(25), "titik.geojson", "GeoJSON")
+    state = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])
+    assert state["import"]["status"] == "queued"
+    page = app.get(f"/dataset/{res['package_id']}/resource/{res['id']}")  # Indonesian by default
+    assert "Impor sedang menunggu dalam antrean." in page.body
+    ckan_jobs.Worker().work(burst=True)
+    state = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])
+    assert state["import"]["status"] == "done"
+    assert (state["import"]["features_read"], state["import"]["features_written"]) == (25, 25)
+    page = app.get(f"/en/dataset/{res['package_id']}/resource/{res['id']}")
+    assert "Import report" in page.body and "EPSG:4326" in page.body
+
+
+def test_deleting_the_resource_drops_its_layer(create_with_upload, editor, run_import, peta_store):
+    res = upload(create_with_upload, editor, points_geojson(2), "titik.geojson", "GeoJSON")
+    run_import(res)
+    helpers.call_action("resource_delete", {"user": editor["user"]["name"]}, id=res["id"])
+    assert feature_tables(peta_store) == []
