@@ -98,9 +98,13 @@ db:
 	@$(CKAN) -c $(INI) search-index rebuild -o -q >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@$(CKAN) -c $(INI) tangerang satupeta store-upgrade >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 
+# var/admin-password is the local admin's password: the database may outlive a checkout's var/
 admin:
-	@$(CKAN) -c $(INI) user show $(ADMIN) 2>>var/log/setup.log | grep -q "name=$(ADMIN)" || \
-	  $(CKAN) -c $(INI) user add $(ADMIN) email=$(ADMIN)@localhost password="$$(cat var/admin-password)" >/dev/null 2>>var/log/setup.log
+	@if $(CKAN) -c $(INI) user show $(ADMIN) 2>>var/log/setup.log | grep -q "name=$(ADMIN) "; then \
+	  $(CKAN) -c $(INI) user setpass $(ADMIN) -p "$$(cat var/admin-password)" >/dev/null 2>>var/log/setup.log; \
+	else \
+	  $(CKAN) -c $(INI) user add $(ADMIN) email=$(ADMIN)@localhost password="$$(cat var/admin-password)" >/dev/null 2>>var/log/setup.log; \
+	fi
 	@$(CKAN) -c $(INI) sysadmin add $(ADMIN) >/dev/null 2>>var/log/setup.log
 
 demo:

@@ -1,0 +1,1 @@
+"""Alembic migrations, one folder per plugin (CKAN's convention); see README.md."""
