@@ -228,7 +228,8 @@ class PostgresCluster:
     def __init__(self):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="ops-pg-"))
         self.data, self.port = self.dir / "data", free_port()
-        self.log_path = LOG_DIR / f"ops-postgres-{self.port}.log"
+        # in its own folder: the postgres user may not reach a checkout under a private temp dir
+        self.log_path = self.dir / "postgres.log"
         self.url = f"postgresql://ckan:ckan@127.0.0.1:{self.port}/ckan"
         pw = pwd.getpwnam("postgres")
         os.chown(self.dir, pw.pw_uid, pw.pw_gid)
