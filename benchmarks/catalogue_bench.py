@@ -28,7 +28,7 @@ import urllib.parse
 import click
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "ops"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "ops")]
 from ops_services import Portal, SolrNode, ckan_cli, write_ini  # noqa: E402
 
 VAR = ROOT / "var" / "bench"

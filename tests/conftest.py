@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import pathlib
 import socket
-import subprocess
+import shutil
 import sys
-import time
 
 import pytest
-import requests
+
+from live_portal import Portal
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VENV_BIN = pathlib.Path(sys.executable).parent
@@ -49,38 +49,26 @@ def clean_db(reset_db, migrate_db_for, ckan_config, with_plugins):
         migrate_db_for(plugin)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="session")
+def live_server(request, tmp_path_factory):
+    """The portal under gunicorn (as in production) on a free port, with the suite's ini."""
+    with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("live"),
+                        workers=1, name="test-live-server") as portal:
+        yield portal.url
+
+
+CHROMIUM = os.environ.get("TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
-def live_server(request):
-    """The portal under gunicorn (as in production) on a free port, with the suite's ini."""
-    port = free_port()
-    log = open(ROOT / "var" / "log" / "test-live-server.log", "w")
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "ckanext.tangerang.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
-        # the site URL is the server's own, so redirects (e.g. after login) stay on it
-        env={**os.environ, "CKAN_INI": str(pathlib.Path(request.config.getoption("ckan_ini")).resolve()),
-             "CKAN_SITE_URL": f"http://127.0.0.1:{port}"},
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            if requests.get(f"{url}/api/3/action/status_show", timeout=5).ok:
-                break
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"gunicorn did not answer; see {log.name}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+def browser():
+    """Debian's chromium driven by Playwright (never `playwright install`: the system browser)."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    with playwright_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,51 +6,23 @@ here through CKAN's factories is what the browser sees: CI passes config/test.in
 engineer's private run passes their own."""
 from __future__ import annotations
 
-import os
 import pathlib
-import shutil
-import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
 from a11y_browser import Portal, login, resolve_path
+from live_portal import Portal as LivePortal
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _root_conftest(config):
-    """The suite's tests/conftest.py (free_port, plugins_with_migrations): conftest files
+    """The suite's tests/conftest.py (plugins_with_migrations): conftest files
     outside packages cannot be imported by name, so ask pytest for the loaded module."""
     return config.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py"))
 
-CHROMIUM = os.environ.get("A11Y_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "Sandi-Uji-12345"
-
-
-def _live_ini(config, tmp_dir: pathlib.Path, url: str) -> pathlib.Path:
-    """The session's ini, wrapped: site_url must be the live server's own (login redirects
-    to it), and wsgi.py's fileConfig needs logging sections that a private ini built on
-    test.ini may lack."""
-    import configparser
-
-    ini = pathlib.Path(config.getoption("ckan_ini"))
-    ini = ini if ini.is_absolute() else (ROOT / ini)
-    parser = configparser.RawConfigParser()
-    parser.read(ini)
-    logging_part = ""
-    if not parser.has_section("formatters"):
-        base = (ROOT / "config" / "test.ini").read_text(encoding="utf-8")
-        logging_part = base[base.index("[loggers]"):]
-    wrapper = tmp_dir / "live.ini"
-    wrapper.write_text(f"[app:main]\nuse = config:{ini}\nckan.site_url = {url}\n\n{logging_part}",
-                       encoding="utf-8")
-    return wrapper
 
 
 def _seed(ckan_config, plugins_with_migrations) -> dict:
@@ -95,46 +67,10 @@ def a11y_portal(request, tmp_path_factory) -> Portal:
     """The seeded portal under gunicorn with the session's ini, on a free port."""
     from ckan.common import config as ckan_config
 
-    shared = _root_conftest(request.config)
-    data = _seed(ckan_config, shared.plugins_with_migrations)
-    port = shared.free_port()
-    url = f"http://127.0.0.1:{port}"
-    ini = _live_ini(request.config, tmp_path_factory.mktemp("a11y-ini"), url)
-    log_path = ROOT / "var" / "log" / f"test-a11y-live-{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [str(pathlib.Path(sys.executable).parent / "gunicorn"), "ckanext.tangerang.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-        env={**os.environ, "CKAN_INI": str(ini)},
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 90
-    while True:
-        try:
-            if requests.get(f"{url}/api/3/action/status_show", timeout=15).ok:
-                break
-        except requests.RequestException:  # not up yet, or a worker still booting
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"gunicorn did not answer; see {log_path}")
-        time.sleep(0.3)
-    yield Portal(url=url, password=PASSWORD, **data)
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium")
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    data = _seed(ckan_config, _root_conftest(request.config).plugins_with_migrations)
+    with LivePortal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("a11y-ini"),
+                            name="test-a11y-live") as live:
+        yield Portal(url=live.url, password=PASSWORD, **data)
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,11 @@
 gunicorn), so that stopping or killing it never touches the shared services other tests use."""
 from __future__ import annotations
 
-import configparser
 import os
 import pathlib
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,55 +15,19 @@ import time
 
 import requests
 
+from live_portal import (LOG_DIR, Portal, ServiceError, free_port, http_ok,  # noqa: F401
+                         stop, wait_until, write_ini)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV_BIN = pathlib.Path(sys.executable).parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 SOLR = ROOT / "solr"
 CONFIGSET = ROOT / "config" / "solr" / "ckan" / "conf"
-LOG_DIR = ROOT / "var" / "log"
-
-
-class ServiceError(RuntimeError):
-    """A throwaway service did not come up (the message names its log)."""
 
 
 def fail(message: str):
     raise ServiceError(message)
-
-
-def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None = None, log=None):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            if check():
-                return
-        except (requests.RequestException, OSError):
-            pass
-        if proc is not None and proc.poll() is not None:
-            fail(f"{what}: the process exited ({proc.returncode}); see {log}")
-        if time.time() > deadline:
-            fail(f"{what}: no answer after {timeout}s; see {log}")
-        time.sleep(0.3)
-
-
-def http_ok(url: str) -> bool:
-    return requests.get(url, timeout=3).ok
-
-
-def stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
-    if proc.poll() is None:
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # ---------------------------------------------------------------- Solr (the project's launcher)
@@ -264,47 +226,6 @@ class PostgresCluster:
 
 
 # ---------------------------------------------------------------- a portal on its own services
-
-def write_ini(path: pathlib.Path, base_ini: str, **options: str) -> pathlib.Path:
-    """An ini that builds on `base_ini` (the one pytest runs with) and overrides `options`."""
-    parser = configparser.RawConfigParser()
-    parser.optionxform = str
-    parser["app:main"] = {"use": f"config:{base_ini}", **options}
-    # gunicorn's wsgi module configures logging from the ini
-    parser["loggers"] = {"keys": "root"}
-    parser["handlers"] = {"keys": "console"}
-    parser["formatters"] = {"keys": "generic"}
-    parser["logger_root"] = {"level": "WARNING", "handlers": "console"}
-    parser["handler_console"] = {"class": "StreamHandler", "args": "(sys.stderr,)",
-                                 "level": "NOTSET", "formatter": "generic"}
-    # logging reads formatters raw: single % signs
-    parser["formatter_generic"] = {"format": "%(asctime)s %(levelname)-5.5s [%(name)s] %(message)s"}
-    with open(path, "w") as f:
-        parser.write(f)
-    return path
-
-
-class Portal:
-    """The portal under gunicorn (as in production) with its own ini."""
-
-    def __init__(self, ini: pathlib.Path, workers: int = 2):
-        self.ini, self.workers, self.port = ini, workers, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = LOG_DIR / f"ops-portal-{self.port}.log"
-
-    def start(self) -> None:
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "ckanext.tangerang.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "60"],
-            env={**os.environ, "CKAN_INI": str(self.ini)}, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_until(lambda: http_ok(f"{self.url}/api/3/action/status_show"), 90,
-                   "own portal", self.proc, self.log_path)
-
-    def close(self) -> None:
-        stop(self.proc)
-        self.log.close()
-
 
 def ckan_cli(ini: pathlib.Path, *args: str, check: bool = True, timeout: float = 300):
     return subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), *args], capture_output=True,

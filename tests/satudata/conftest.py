@@ -2,17 +2,13 @@
 scheming schema of the Satu Data standard, spatial search and DCAT."""
 from __future__ import annotations
 
-import os
 import pathlib
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
-import requests
 
 import ckan.tests.factories as factories
+
+from live_portal import Portal
 
 HERE = pathlib.Path(__file__).parent
 PLUGINS = ("tangerang_satudata activity spatial_metadata spatial_query scheming_datasets "
@@ -54,62 +50,9 @@ def walidata(opd):
     return user
 
 
-LOGGING = """
-[loggers]
-keys = root
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
-
-
 @pytest.fixture(scope="module")
 def satudata_server(request, tmp_path_factory):
-    """The portal under gunicorn with the Satu Data plugins, on this run's database and Solr core
-    (the shared live_server fixture serves config/test.ini's)."""
-    base_ini = pathlib.Path(request.config.getoption("--ckan-ini")).resolve()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    folder = tmp_path_factory.mktemp("satudata-server")
-    ini = folder / "server.ini"
-    options = "\n".join(f"{k} = {v}" for k, v in {**CONFIG, "ckan.site_url": f"http://127.0.0.1:{port}"}.items())
-    ini.write_text(f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{base_ini}\n{options}\n{LOGGING}")
-    log = open(folder / "gunicorn.log", "w")
-    proc = subprocess.Popen(
-        [str(pathlib.Path(sys.executable).parent / "gunicorn"), "ckanext.tangerang.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
-        env={**os.environ, "CKAN_INI": str(ini)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    try:
-        while True:
-            try:
-                if requests.get(f"{url}/api/3/action/status_show", timeout=30).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail(f"gunicorn did not answer; see {log.name}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    """The portal under gunicorn with the Satu Data plugins, on this run's database and Solr core."""
+    with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("satudata-server"),
+                        workers=1, name="test-satudata-server", debug="false", **CONFIG) as portal:
+        yield portal.url

@@ -3,7 +3,7 @@ so the national Satu Data portal can harvest them. Parsed with rdflib as a harve
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
 from satudata_testlib import api, valid_dataset

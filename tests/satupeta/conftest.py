@@ -1,19 +1,12 @@
 """Fixtures of Satu Peta's tests: the feature store (a real PostGIS database)."""
 from __future__ import annotations
 
-import pathlib
-import sys
-
 import pytest
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
-# Without __init__.py every conftest is the module `conftest`; the suite's own tests import
-# ROOT and VENV_BIN from it, so whichever conftest was imported last must offer them too.
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-VENV_BIN = pathlib.Path(sys.executable).parent
-
+from live_portal import Portal
 
 @pytest.fixture
 def peta_store(ckan_config):
@@ -50,49 +43,8 @@ def run_import():
 
 
 @pytest.fixture(scope="session")
-def peta_server(request):
-    """The portal under gunicorn with the ini this run was given (--ckan-ini), so that a private
-    test configuration is served too (the shared live_server always serves config/test.ini)."""
-    import os
-    import pathlib
-    import subprocess
-    import sys
-    import time
-
-    import requests
-
-    import socket
-
-    root = pathlib.Path(__file__).resolve().parents[2]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    given = pathlib.Path(request.config.getoption("ckan_ini")).resolve()
-    # wsgi.py reads the logging sections from the ini itself: give it config/test.ini's
-    logging = (root / "config" / "test.ini").read_text().split("[loggers]", 1)[1]
-    ini_path = root / "var" / f"test-peta-server-{port}.ini"
-    ini_path.write_text(f"[app:main]\nuse = config:{given}\n\n[loggers]{logging}")
-    ini = str(ini_path)
-    log = open(root / "var" / "log" / f"test-peta-server-{port}.log", "w")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
-    proc = subprocess.Popen(
-        [str(pathlib.Path(sys.executable).parent / "gunicorn"), "ckanext.tangerang.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120"],
-        env={**env, "CKAN_INI": ini}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            if requests.get(f"{url}/api/3/action/status_show", timeout=5).ok:
-                break
-        except requests.RequestException:  # not listening yet, or still loading
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"gunicorn did not answer; see {log.name}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-    ini_path.unlink()
+def peta_server(request, tmp_path_factory):
+    """The portal under gunicorn with the ini this run was given (--ckan-ini)."""
+    with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("peta-server"),
+                        name="test-peta-server", timeout=120) as portal:
+        yield portal.url
