@@ -178,3 +178,71 @@ def test_city_identity_comes_from_the_city_profile(app):
     logo = app.get("/kota/logo")
     assert logo.status_code == 200 and b"<svg" in logo.data
 
+
+
+def _lang_of(body: str, text: str) -> str | None:
+    """The language a screen reader uses for `text` in the page's main part (the breadcrumb
+    aside): the lang of the closest element that has one; every occurrence must agree."""
+    import lxml.html
+
+    main = lxml.html.fromstring(body).find(".//main")
+    hits = [el for el in main.iter() if isinstance(el.tag, str) and el.tag not in ("script", "style")
+            and text in "".join([el.text or ""] + [c.tail or "" for c in el])
+            and not any("breadcrumb" in (a.get("class") or "") for a in el.iterancestors())]
+    assert hits, f"{text!r} is not on the page"
+    langs = {next((a.get("lang") for a in [el, *el.iterancestors()] if a.get("lang")), None)
+             for el in hits}
+    assert len(langs) == 1, f"{text!r} appears in languages {langs}"
+    return langs.pop()
+
+
+def test_content_is_marked_with_its_own_language_in_the_english_interface(app):
+    import lxml.html
+
+    from ckan.tests import factories
+
+    org = factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan",
+                                 description="Dinas yang mengurus kesehatan warga kota.")
+    ds = factories.Dataset(name="jumlah-puskesmas", title="Jumlah Puskesmas per Kecamatan",
+                           notes="Jumlah puskesmas di setiap kecamatan.", owner_org=org["id"],
+                           tags=[{"name": "kesehatan-ibu"}])
+    res = factories.Resource(package_id=ds["id"], name="Tabel puskesmas 2025",
+                             url="https://x.example/p.csv", format="CSV", description="Tabel per kecamatan.")
+
+    page = app.get("/en/dataset/jumlah-puskesmas").body
+    assert re.search(r'<html lang="en"', page)
+    for text in ("Jumlah Puskesmas per Kecamatan", "Jumlah puskesmas di setiap kecamatan.",
+                 "Tabel puskesmas 2025", "Tabel per kecamatan.", "kesehatan-ibu"):
+        assert _lang_of(page, text) == "id", text
+
+    crumb = lxml.html.fromstring(page).xpath('//*[contains(@class, "breadcrumb")]//li[@class="active"]')[0]
+    assert crumb.get("lang") == "id"
+
+    resource = app.get(f"/en/dataset/jumlah-puskesmas/resource/{res['id']}").body
+    assert _lang_of(resource, "Tabel puskesmas 2025") == "id"
+    assert _lang_of(resource, "Tabel per kecamatan.") == "id"
+
+    search = app.get("/en/dataset/").body
+    assert _lang_of(search, "Jumlah Puskesmas per Kecamatan") == "id"
+    assert _lang_of(search, "Jumlah puskesmas di setiap kecamatan.") == "id"
+    # the interface's own words around them keep the page's language
+    assert _lang_of(resource, "URL:") == "en"
+
+    offices = app.get("/en/organization/").body
+    assert _lang_of(offices, "Dinas yang mengurus kesehatan warga kota.") == "id"
+
+
+def test_an_english_dataset_is_marked_english_in_the_indonesian_interface(app):
+    from ckan.tests import factories
+
+    org = factories.Organization()
+    factories.Dataset(name="population", title="Population by district", notes="Residents per district.",
+                      owner_org=org["id"], extras=[{"key": "language", "value": "en"}])
+    page = app.get("/dataset/population").body
+    assert re.search(r'<html lang="id"', page)
+    assert _lang_of(page, "Population by district") == "en"
+    assert _lang_of(page, "Residents per district.") == "en"
+    # a language the portal does not offer falls back to the city's content language
+    factories.Dataset(name="penduduk", title="Penduduk", owner_org=org["id"],
+                      extras=[{"key": "language", "value": "xx"}])
+    assert _lang_of(app.get("/dataset/penduduk").body, "Penduduk") == "id"

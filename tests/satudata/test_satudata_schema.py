@@ -22,6 +22,7 @@ def test_full_dataset_round_trips_with_defaults(app, opd):
     # stored in the code list's order
     assert shown["cakupan_wilayah"] == ["36.71.01", "36.71.05"]
     assert shown["frekuensi"] == "tahunan" and shown["tahun"] == "2024"
+    assert shown["language"] == "id"  # the city's datasets are written in Indonesian unless told
     assert json.loads(shown["spatial"]) == EXTENT
 
 
@@ -44,8 +45,9 @@ def test_missing_required_fields_give_409_with_an_error_per_field(app, opd):
 def test_unknown_code_list_values_are_rejected_in_the_request_language(app, opd, lang, expected):
     data = valid_dataset(owner_org="dinkes", frekuensi="mingguan-kadang",
                          cakupan_wilayah=["36.71.05", "36.71.99"], tingkat_akses="rahasia",
-                         urusan="olahraga-ekstrem")
+                         urusan="olahraga-ekstrem", language="jv")
     errors = api(app, "package_create", data, opd, status=409, lang=lang)["error"]
+    assert '"jv"' in errors["language"][0] and "id" in errors["language"][0] and "en" in errors["language"][0]
     assert errors["frekuensi"][0].startswith(expected)
     assert "36.71.99" in errors["cakupan_wilayah"][0]
     assert "rahasia" in errors["tingkat_akses"][0] and "terbuka" in errors["tingkat_akses"][0]

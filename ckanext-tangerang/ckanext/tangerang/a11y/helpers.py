@@ -64,3 +64,16 @@ def a11y_bisindo_url(page: str) -> str | None:
 
 def a11y_lang() -> str:
     return tk.h.unix_locale_to_bcp47(tk.h.lang())
+
+
+def a11y_content_lang(obj: dict[str, Any] | None = None) -> str:
+    """The language a dataset, resource or office is written in (WCAG 3.1.2): its own
+    ``language`` field or extra when it names a language the portal speaks, otherwise the
+    configured language of the city's content."""
+    offered = {code.split("_")[0] for code in tk.config.get("ckan.locales_offered") or ["id", "en"]}
+    value = (obj or {}).get("language")
+    if not value:
+        value = next((e.get("value") for e in (obj or {}).get("extras") or []
+                      if e.get("key") == "language"), None)
+    value = (value or "").strip().lower()
+    return value if value in offered else tk.config.get("ckanext.tangerang.a11y.content_language")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ckanext.tangerang import city
 
 FOLDER = pathlib.Path(__file__).parent / "codelists"
-NATIONAL = ("frekuensi", "tingkat_akses", "urusan")
+NATIONAL = ("frekuensi", "tingkat_akses", "urusan", "bahasa")
 WILAYAH = "wilayah"
 
 

@@ -5,7 +5,8 @@ Mapping: produsen data (OPD) -> dct:creator; walidata -> dct:publisher; urusan -
 frekuensi -> dct:accrualPeriodicity (EU frequency); tahun -> dct:temporal; cakupan wilayah ->
 dct:spatial (dct:identifier = Kemendagri code); tingkat akses -> dct:accessRights (EU access
 right); satuan -> sdmx-attribute:unitMeasure; konsep/definisi -> skos:definition; klasifikasi ->
-dct:subject; sumber data -> dct:source; metode pengumpulan -> dct:provenance.
+dct:subject; sumber data -> dct:source; metode pengumpulan -> dct:provenance; bahasa (language) ->
+dct:language (EU language), and the language tag of the text fields.
 """
 from __future__ import annotations
 
@@ -40,9 +41,11 @@ class SatudataProfile(RDFProfile):
         g = self.g
         g.bind("sdmx-attribute", SDMX_ATTRIBUTE)
         g.bind("skos", SKOS)
+        language = codelists.get("bahasa", dataset_dict.get("language") or "id")
+        lang = language.value if language else "id"
         for key, predicate in TEXT_FIELDS:
             if dataset_dict.get(key):
-                g.add((dataset_ref, predicate, Literal(dataset_dict[key], lang="id")))
+                g.add((dataset_ref, predicate, Literal(dataset_dict[key], lang=lang)))
 
         if dataset_dict.get("metode_pengumpulan"):
             statement = BNode()
@@ -56,6 +59,10 @@ class SatudataProfile(RDFProfile):
             if code:
                 g.remove((dataset_ref, predicate, None))
                 g.add((dataset_ref, predicate, _concept(g, code, list_name)))
+
+        if language:
+            g.remove((dataset_ref, DCT.language, None))
+            g.add((dataset_ref, DCT.language, URIRef(language.uri)))
 
         urusan = codelists.get("urusan", dataset_dict.get("urusan") or "")
         if urusan:
