@@ -33,8 +33,8 @@ def run_import():
     from ckanext.tangerang.satupeta import jobs
     from ckanext.tangerang.satupeta import model as store
 
-    def runner(resource: dict, crs: str | None = None) -> dict:
-        run = store.create_import(resource["id"], resource["package_id"], crs)
+    def runner(resource: dict, crs: str | None = None, layer: str | None = None) -> dict:
+        run = store.create_import(resource["id"], resource["package_id"], crs, layer)
         jobs.import_layer(run["id"])
         state = tk.get_action("tangerang_satupeta_layer_show")({"ignore_auth": True}, {"id": resource["id"]})
         return state["import"]

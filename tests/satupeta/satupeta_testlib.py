@@ -81,3 +81,17 @@ def write_with_pyogrio(tmp_path: pathlib.Path, name: str, driver: str) -> bytes:
                   ["nama", "nomor"], geometry_type="Point", crs="EPSG:4326", driver=driver)
     return path.read_bytes()
 
+
+
+def two_layer_geopackage(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A GeoPackage of two point layers: sekolah (2 features) and puskesmas (3)."""
+    import pyogrio
+
+    path = tmp_path / "fasilitas.gpkg"
+    for name, count in (("sekolah", 2), ("puskesmas", 3)):
+        geoms = np.array([shapely.Point(lon, lat) for lon, lat in PLACES[:count]])
+        pyogrio.raw.write(str(path), shapely.to_wkb(geoms),
+                          [np.array([f"{name} {i}" for i in range(count)], dtype=object)], ["nama"],
+                          geometry_type="Point", crs="EPSG:4326", driver="GPKG", layer=name,
+                          append=path.exists())
+    return path

@@ -1,16 +1,19 @@
 """The reader on its own: files in, clean EPSG:4326 batches or a named problem out (no services)."""
 from __future__ import annotations
 
+import io
 import json
+import struct
 import zipfile
 
+import orjson
 import pytest
 import shapely
 
 from ckanext.tangerang.satupeta import ingest
 
 from satupeta_testlib import PLACES, bowtie, feature, geojson_bytes, points_geojson, shapefile_zip, square, \
-    write_with_pyogrio
+    two_layer_geopackage, write_with_pyogrio
 
 
 def read_all(path, label=None, crs=None, limits=None):
@@ -192,3 +195,49 @@ def test_batches_stream(tmp_path):
                           lambda r, w, t: seen.append((r, w)), report)
     assert len(list(batches)) == 3
     assert seen == [(10, 10), (20, 20), (25, 25)]
+
+
+def test_a_geopackage_of_several_layers_asks_which_one_and_reads_the_chosen(tmp_path):
+    path = two_layer_geopackage(tmp_path)
+    with pytest.raises(ingest.LayerError) as e:
+        read_all(path, "gpkg")
+    assert e.value.params == {"count": "2", "layers": "sekolah, puskesmas"}
+
+    report = ingest.Report()
+    batches = list(ingest.read(path, "gpkg", None, ingest.Limits(), report=report, layer="puskesmas"))
+    assert sum(len(b.fids) for b in batches) == 3
+    assert report.source_layer == "puskesmas" and report.layers == ["sekolah", "puskesmas"]
+    assert {orjson.loads(p)["nama"] for b in batches for p in b.properties} == \
+        {"puskesmas 0", "puskesmas 1", "puskesmas 2"}
+
+    with pytest.raises(ingest.LayerError) as e:
+        list(ingest.read(path, "gpkg", None, ingest.Limits(), layer="jalan"))
+    assert e.value.params == {"layer": "jalan", "layers": "sekolah, puskesmas"}
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused_and_nothing_is_left_behind(tmp_path):
+    """A declared size far below the real one passes the size and ratio checks; unpacking
+    must still stop at the declared size and refuse the entry."""
+    good = zipfile.ZipFile(io.BytesIO(shapefile_zip(tmp_path, 4326, prj=True)))
+    path = tmp_path / "bohong.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in good.infolist():
+            if info.filename.endswith(".dbf"):
+                zf.writestr(info.filename, good.read(info) + b"\0" * 30_000_000)
+            else:
+                zf.writestr(info.filename, good.read(info))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        dbf = next(i for i in zf.infolist() if i.filename.endswith(".dbf"))
+    # the local header's and the central directory's uncompressed size both say 900 bytes
+    struct.pack_into("<I", data, dbf.header_offset + 22, 900)
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46:central + 46 + len(dbf.filename)] != dbf.filename.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, 900)
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(ingest.LayerError) as e:
+        read_all(path, "zip")
+    assert e.value.message.startswith("The zip file is damaged")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".unpack-")] == []

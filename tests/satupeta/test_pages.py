@@ -5,7 +5,7 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from satupeta_testlib import PLACES, feature, geojson_bytes, points_geojson, square
+from satupeta_testlib import PLACES, feature, geojson_bytes, points_geojson, square, two_layer_geopackage
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "peta_store"),
               pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "false")]
@@ -67,3 +67,28 @@ def test_resource_view_shows_the_layer(app, create_with_upload, run_import, org_
                                title="Peta")
     page = app.get(f"/en/dataset/{ds['id']}/resource/{res['id']}/view/{view['id']}").body
     assert 'id="satupeta-map"' in page and "Show table of features" in page
+
+
+def test_layer_page_offers_the_layers_of_a_geopackage_and_imports_the_chosen(
+        app, create_with_upload, run_import, org_editor, tmp_path):
+    path = two_layer_geopackage(tmp_path)
+    user, org = org_editor
+    ds = factories.Dataset(owner_org=org["id"])
+    res = create_with_upload(path.read_bytes(), "fasilitas.gpkg", package_id=ds["id"], format="GPKG",
+                             context={"user": user["name"]})
+    run = run_import(res)
+    assert run["status"] == "failed"
+    assert "2 layers (sekolah, puskesmas)" in run["error_message"]
+
+    url = f"/en/dataset/{ds['name']}/resource/{res['id']}/layer"
+    token = factories.APIToken(user=user["name"])["token"]
+    page = app.get(url, headers={"Authorization": token}).body
+    assert 'name="layer"' in page and '<option value="puskesmas"' in page
+    app.post(url, data={"crs": "", "layer": "puskesmas"}, headers={"Authorization": token})
+    queued = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])["import"]
+    assert queued["status"] == "queued" and queued["source_layer"] == "puskesmas"
+
+    run = run_import(res, layer="puskesmas")
+    assert run["status"] == "done" and run["features_written"] == 3
+    page = app.get(url, headers={"Authorization": token}).body
+    assert "Layer read from the file" in page and '<option value="puskesmas" selected' in page

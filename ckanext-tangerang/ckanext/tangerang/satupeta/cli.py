@@ -24,7 +24,8 @@ def store_upgrade(revision):
 @satupeta.command("import")
 @click.argument("resource_id")
 @click.option("--crs", default=None, help="EPSG code when the file carries no CRS")
-def import_(resource_id, crs):
+@click.option("--layer", default=None, help="the layer to read from a GeoPackage or KML of several")
+def import_(resource_id, crs, layer):
     """Imports a resource as a layer now (without the job queue), showing progress."""
     from ckanext.tangerang.satupeta import jobs
     from ckanext.tangerang.satupeta import model as store
@@ -32,7 +33,7 @@ def import_(resource_id, crs):
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     crs = tk.get_validator("tangerang_satupeta_crs")(crs)
     resource = tk.get_action("resource_show")({"user": site_user["name"]}, {"id": resource_id})
-    run = store.create_import(resource["id"], resource["package_id"], crs)
+    run = store.create_import(resource["id"], resource["package_id"], crs, layer)
     with click.progressbar(length=1, label="features", show_pos=True) as bar:
         def progress(read, written, total):
             bar.length = total or read

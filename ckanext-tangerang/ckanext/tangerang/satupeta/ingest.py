@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import math
 import pathlib
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -75,6 +76,7 @@ class Source:
     kind: str          # one of FORMAT_NAMES
     path: str          # what pyogrio opens (a /vsizip/ path for zipped shapefiles)
     open_options: dict[str, str] = dataclasses.field(default_factory=dict)
+    layers: list[str] = dataclasses.field(default_factory=list)  # all layers of a GeoPackage or KML
 
 
 def sniff(path: pathlib.Path) -> str | None:
@@ -126,8 +128,37 @@ def check_zip(path: pathlib.Path, limits: Limits) -> list[zipfile.ZipInfo]:
     return infos
 
 
-def open_source(path: pathlib.Path, label: str | None, limits: Limits) -> Source:
-    """Where the layer is in the file, after checking the content against its label."""
+def extract_shapefile(path: pathlib.Path, member: str, names: list[str], folder: pathlib.Path,
+                      limits: Limits) -> pathlib.Path:
+    """Unpacks the parts of one Shapefile into `folder`, counting the bytes really written: a zip
+    can lie about its sizes, and Python's reader stops at the declared size and checks the
+    CRC, so a lying entry fails here instead of filling the disk inside GDAL."""
+    stem = member[:-4].lower()
+    parts = [n for n in names if n.lower().rsplit(".", 1)[0] == stem]
+    written = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in parts:
+                # flattened: a name with ../ never leaves the folder
+                target = folder / pathlib.PurePosixPath(name).name
+                with zf.open(name) as src, open(target, "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        written += len(chunk)
+                        if written > limits.zip_max_bytes:
+                            raise LayerError(N_("The zip file would unpack to {size} MB; at most {limit} MB "
+                                                "are allowed."), size=written // 2 ** 20,
+                                             limit=limits.zip_max_bytes // 2 ** 20)
+                        dst.write(chunk)
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise LayerError(N_("The zip file is damaged: {detail}"), detail=e)
+    return folder / pathlib.PurePosixPath(member).name
+
+
+def open_source(path: pathlib.Path, label: str | None, limits: Limits,
+                workdir: pathlib.Path | None = None, layer: str | None = None) -> Source:
+    """Where the layer is in the file, after checking the content against its label. A zipped
+    Shapefile is unpacked into `workdir`; a file of several layers (GeoPackage, KML) needs
+    `layer`, the name of the one to read."""
     found = sniff(path)
     label = (label or "").strip().lower().lstrip(".")
     if found is None:
@@ -145,18 +176,41 @@ def open_source(path: pathlib.Path, label: str | None, limits: Limits) -> Source
         if missing:
             raise LayerError(N_("The Shapefile {name} lacks its {missing} part."),
                              name=shps[0], missing=", ".join(missing))
-        # braces: the stored upload has no .zip extension for GDAL to split the path at
-        found, where = "shp", f"/vsizip/{{{path}}}/{shps[0]}"
-    else:
-        where = str(path)
+        if label and label not in LABELS["shp"] and any(label in v for v in LABELS.values()):
+            raise LayerError(N_("The resource is labelled {label} but the file holds {found}."),
+                             label=label.upper(), found=FORMAT_NAMES["shp"])
+        if workdir is None:
+            raise ValueError("a zipped Shapefile needs a workdir to unpack into")
+        return Source("shp", str(extract_shapefile(path, shps[0], names, workdir, limits)))
     if label and label not in LABELS[found] and any(label in v for v in LABELS.values()):
         raise LayerError(N_("The resource is labelled {label} but the file holds {found}."),
                          label=label.upper(), found=FORMAT_NAMES[found])
-    options = {}
+    options: dict[str, str] = {}
     if found == "csv":
         options = {"X_POSSIBLE_NAMES": LON_NAMES, "Y_POSSIBLE_NAMES": LAT_NAMES,
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "YES"}
-    return Source(found, where, options)
+    if found in ("gpkg", "kml"):
+        layers = list_layers(str(path), found)
+        if layer:
+            if layer not in layers:
+                raise LayerError(N_("The file has no layer {layer}; its layers are: {layers}."),
+                                 layer=layer, layers=", ".join(layers))
+            options["layer"] = layer
+        elif len(layers) > 1:
+            raise LayerError(N_("The file holds {count} layers ({layers}); choose the one to import."),
+                             count=len(layers), layers=", ".join(layers))
+        return Source(found, str(path), options, layers)
+    return Source(found, str(path), options)
+
+
+def list_layers(path: str, kind: str | None = None) -> list[str]:
+    """The names of the file's layers with a geometry (a GeoPackage may also hold plain tables)."""
+    try:
+        found = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
+        raise LayerError(N_("The file could not be read as {format}: {detail}"),
+                         format=FORMAT_NAMES.get(kind or "", kind or ""), detail=str(e).split("\n")[0][:300])
+    return [str(name) for name, geometry in found if geometry]
 
 
 def crs_label(crs: CRS) -> str:
@@ -193,6 +247,8 @@ class Report:
     format: str = ""
     source_crs: str = ""
     source_crs_name: str = ""
+    source_layer: str = ""  # the layer read from a GeoPackage or KML
+    layers: list[str] = dataclasses.field(default_factory=list)  # all of the file's layers
     features_read: int = 0
     features_written: int = 0
     repaired: int = 0
@@ -215,17 +271,22 @@ def _default(value: Any) -> Any:
 
 def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: Limits,
          progress: Callable[[int, int, int | None], None] | None = None,
-         report: Report | None = None) -> Iterator[Batch]:
+         report: Report | None = None, layer: str | None = None) -> Iterator[Batch]:
     """Clean batches of the file's features in EPSG:4326; fills `report` as it goes.
 
     Raises LayerError on the first problem; the caller then throws away what it wrote.
     """
     started = time.monotonic()
     report = report if report is not None else Report()
-    source = open_source(path, label, limits)
-    report.format = FORMAT_NAMES[source.kind]
     unreadable = N_("The file could not be read as {format}: {detail}")
     with contextlib.ExitStack() as stack:
+        # beside the upload: a Shapefile unpacks to as much as the upload's folder must hold
+        workdir = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(
+            prefix=".unpack-", dir=path.parent)))
+        source = open_source(path, label, limits, workdir, layer)
+        report.format = FORMAT_NAMES[source.kind]
+        report.layers = source.layers
+        report.source_layer = source.open_options.get("layer") or (source.layers[0] if source.layers else "")
         # one pass over the file: the reader's metadata gives the CRS and fields (for GeoJSON,
         # GDAL's open already scans the whole file; read_info would scan it once more)
         try:

@@ -95,7 +95,8 @@ def import_layer(import_id: str, on_progress=None) -> None:
         with tempfile.TemporaryDirectory(prefix="satupeta-") as folder:
             path = source_file(resource, folder)
             writer = store.LayerWriter(run["layer_id"], import_id)
-            for batch in ingest.read(path, label(resource), run["crs"], limits(), progress, report):
+            for batch in ingest.read(path, label(resource), run["crs"], limits(), progress, report,
+                                     layer=run.get("source_layer")):
                 writer.write(batch.fids, batch.properties, batch.ewkb_hex)
             title = resource.get("name") or resource["id"]
             writer.commit(resource["package_id"], title, report.source_crs, report.geometry_family,

@@ -260,7 +260,8 @@ def layer_page(id, resource_id):
     if tk.request.method == "POST":
         try:
             tk.get_action("tangerang_satupeta_layer_import")(
-                context, {"id": resource_id, "crs": tk.request.form.get("crs") or None})
+                context, {"id": resource_id, "crs": tk.request.form.get("crs") or None,
+                          "layer": tk.request.form.get("layer") or None})
             return tk.redirect_to("satupeta.layer_page", id=id, resource_id=resource_id)
         except tk.ValidationError as e:
             errors = e.error_dict
@@ -272,9 +273,22 @@ def layer_page(id, resource_id):
         can_import = True
     except tk.NotAuthorized:
         can_import = False
+    choices, chosen = _layer_choices(state)
     return tk.render("satupeta/layer.html", extra_vars={
         "pkg": pkg, "pkg_dict": pkg, "resource": resource, "state": state, "errors": errors,
-        "can_import": can_import, "crs_choices": crs_choices()})
+        "can_import": can_import, "crs_choices": crs_choices(),
+        "layer_choices": choices, "chosen_layer": chosen})
+
+
+def _layer_choices(state: dict) -> tuple[list[str], str | None]:
+    """The layers of a GeoPackage or KML that holds several: from the last report, or from the
+    error of an import that did not say which one to read."""
+    run, layer = state.get("import") or {}, state.get("layer") or {}
+    report = run.get("report") or layer.get("report") or {}
+    names = report.get("layers") or []
+    if not names and (run.get("error") or {}).get("params", {}).get("layers"):
+        names = run["error"]["params"]["layers"].split(", ")
+    return (names if len(names) > 1 else []), report.get("source_layer")
 
 
 @peta.route("/dataset/<id>/resource/<resource_id>/layer/status")

@@ -43,16 +43,18 @@ def tangerang_satupeta_layer_import(context, data_dict):
     :param id: the resource's id
     :param crs: the file's coordinate reference system (e.g. ``EPSG:23834``), only when the file
         does not say it; one of the city profile's list
+    :param layer: the name of the layer to read from a GeoPackage or KML file that holds
+        several (a failed import lists them)
     :returns: the import run (``status`` queued)
     """
     tk.check_access("tangerang_satupeta_layer_import", context, data_dict)
     resource = tk.get_action("resource_show")(context, {"id": data_dict["id"]})
-    return _run(queue_import(resource, data_dict.get("crs")))
+    return _run(queue_import(resource, data_dict.get("crs"), data_dict.get("layer")))
 
 
-def queue_import(resource: dict, crs: str | None = None) -> dict:
+def queue_import(resource: dict, crs: str | None = None, source_layer: str | None = None) -> dict:
     """Records an import run and hands it to the job queue."""
-    run = store.create_import(resource["id"], resource["package_id"], crs)
+    run = store.create_import(resource["id"], resource["package_id"], crs, source_layer)
     tk.enqueue_job(jobs.import_layer, [run["id"]],
                    title=f"Satu Peta import of resource {resource['id']}",
                    rq_kwargs={"timeout": 6 * 3600})

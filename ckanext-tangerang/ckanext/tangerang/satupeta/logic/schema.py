@@ -8,7 +8,8 @@ def layer_import():
     ignore_missing = tk.get_validator("ignore_missing")
     unicode_safe = tk.get_validator("unicode_safe")
     crs = tk.get_validator("tangerang_satupeta_crs")
-    return {"id": [not_empty, unicode_safe], "crs": [ignore_missing, unicode_safe, crs]}
+    return {"id": [not_empty, unicode_safe], "crs": [ignore_missing, unicode_safe, crs],
+            "layer": [ignore_missing, unicode_safe]}
 
 
 def layer_show():

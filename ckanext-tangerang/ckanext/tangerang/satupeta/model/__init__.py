@@ -38,13 +38,15 @@ def _row(row) -> dict[str, Any] | None:
 
 # --- import runs -------------------------------------------------------------------------------
 
-def create_import(layer_id: str, package_id: str, crs: str | None) -> dict[str, Any]:
+def create_import(layer_id: str, package_id: str, crs: str | None,
+                  source_layer: str | None = None) -> dict[str, Any]:
     import_id = str(uuid.uuid4())
     with engine().begin() as conn:
         conn.execute(sa.text(
-            f"INSERT INTO {IMPORT} (id, layer_id, package_id, status, crs) "
-            "VALUES (:id, :layer, :pkg, 'queued', :crs)"),
-            {"id": import_id, "layer": layer_id, "pkg": package_id, "crs": crs})
+            f"INSERT INTO {IMPORT} (id, layer_id, package_id, status, crs, source_layer) "
+            "VALUES (:id, :layer, :pkg, 'queued', :crs, :source_layer)"),
+            {"id": import_id, "layer": layer_id, "pkg": package_id, "crs": crs,
+             "source_layer": source_layer})
     return get_import(import_id)
 
 
