@@ -1,6 +1,8 @@
 """The Satu Peta page, the layer page of a resource and the resource view."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ckan.tests import factories, helpers
@@ -92,3 +94,60 @@ def test_layer_page_offers_the_layers_of_a_geopackage_and_imports_the_chosen(
     assert run["status"] == "done" and run["features_written"] == 3
     page = app.get(url, headers={"Authorization": token}).body
     assert "Layer read from the file" in page and '<option value="puskesmas" selected' in page
+
+
+def test_datasets_are_searched_by_kecamatan_from_the_area_layer(
+        app, create_with_upload, run_import, org_editor, ckan_config, monkeypatch):
+    user, org = org_editor
+    # the boundaries layer: Kecamatan Barat is split in two features, which share one box
+    areas = geojson_bytes([feature(square(106.60, -6.20, 0.02), nama="Kecamatan Barat"),
+                           feature(square(106.62, -6.20, 0.02), nama="Kecamatan Barat"),
+                           feature(square(106.70, -6.20, 0.02), nama="Kecamatan Timur")])
+    boundaries = factories.Dataset(owner_org=org["id"], title="Batas kecamatan")
+    layer = create_with_upload(areas, "batas.geojson", package_id=boundaries["id"], format="GeoJSON",
+                               context={"user": user["name"]})
+    assert run_import(layer)["status"] == "done"
+    monkeypatch.setitem(ckan_config, "ckanext.tangerang.satupeta.area_layer", layer["id"])
+
+    listed = helpers.call_action("tangerang_satupeta_area_list", context={"user": "", "ignore_auth": False})
+    assert listed == [{"name": "Kecamatan Barat", "bbox": [106.6, -6.2, 106.64, -6.18]},
+                      {"name": "Kecamatan Timur", "bbox": [106.7, -6.2, 106.72, -6.18]}]
+
+    def extent(lon, lat):
+        return [{"key": "spatial", "value": json.dumps(square(lon, lat, 0.001))}]
+    factories.Dataset(owner_org=org["id"], name="sekolah-barat", title="Sekolah di barat",
+                      extras=extent(106.61, -6.19))
+    factories.Dataset(owner_org=org["id"], name="sekolah-timur", title="Sekolah di timur",
+                      extras=extent(106.71, -6.19))
+
+    west = "106.6,-6.2,106.64,-6.18"
+    page = app.get(f"/en/dataset/?q=sekolah&ext_bbox={west}").body
+    assert "Sekolah di barat" in page and "Sekolah di timur" not in page
+    assert f'<option value="{west}" selected>Kecamatan Barat</option>' in page
+    # the form keeps the words searched for, and the filter can be removed
+    assert '<input type="hidden" name="q" value="sekolah">' in page
+    assert "Remove the area filter" in page
+
+    # a box drawn on the map that is no kecamatan is named as such
+    page = app.get("/en/dataset/?ext_bbox=106.705,-6.195,106.715,-6.185").body
+    assert "Sekolah di timur" in page and "Sekolah di barat" not in page
+    assert "The area chosen on the map</option>" in page
+
+    # a private boundaries layer is not offered to the public
+    helpers.call_action("package_patch", context={"user": user["name"]}, id=boundaries["id"], private=True)
+    assert helpers.call_action("tangerang_satupeta_area_list", context={"user": "", "ignore_auth": False}) == []
+    assert "Kecamatan Barat" not in app.get("/en/dataset/").body
+
+
+def test_without_an_area_layer_the_box_is_typed_and_bad_boxes_are_explained(app):
+    page = app.get("/en/dataset/").body
+    assert 'name="ext_bbox"' in page and "Area (west, south, east, north)" in page
+    bad = app.get("/en/dataset/?ext_bbox=106.7,-6.2,106.6").body
+    assert "must be four numbers separated by commas" in bad
+    flipped = app.get("/dataset/?ext_bbox=106.7,-6.2,106.6,-6.1").body
+    assert "bukan kotak" in flipped or "bukan sebuah kotak" in flipped
+
+
+def test_map_page_links_to_a_search_of_the_view(app):
+    page = app.get("/en/peta").body
+    assert 'id="satupeta-search-view"' in page and "ext_bbox=" in page.split('id="satupeta-search-view"')[1][:300]

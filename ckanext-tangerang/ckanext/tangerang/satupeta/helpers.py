@@ -26,3 +26,24 @@ def tangerang_satupeta_map_config(bbox: list[float] | None = None) -> dict:
         "basemapUrl": tk.config.get("ckanext.tangerang.satupeta.basemap_url"),
         "basemapLayer": tk.config.get("ckanext.tangerang.satupeta.basemap_layer"),
     }
+
+
+def tangerang_satupeta_search_areas() -> list[dict]:
+    """The areas of "Search by area", each with its box as package_search's ext_bbox string."""
+    areas = tk.get_action("tangerang_satupeta_area_list")({}, {})
+    return [{"name": a["name"], "bbox": ",".join(str(v) for v in a["bbox"])} for a in areas]
+
+
+def tangerang_satupeta_bbox_problem(value: str | None) -> str | None:
+    """Why an ext_bbox from the address bar cannot be searched, in the reader's language."""
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        return tk._("The area must be four numbers separated by commas: west, south, east, north "
+                    "(longitude and latitude in degrees), e.g. 106.6,-6.25,106.7,-6.15.")
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return tk._("The area {value} is not a box: west must be less than east (between -180 and 180) "
+                    "and south less than north (between -90 and 90).").format(value=value)
+    return None

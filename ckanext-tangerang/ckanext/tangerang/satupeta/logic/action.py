@@ -9,7 +9,7 @@ from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta.logic import schema
 
 __all__ = ["tangerang_satupeta_layer_import", "tangerang_satupeta_layer_show",
-           "tangerang_satupeta_layer_delete"]
+           "tangerang_satupeta_layer_delete", "tangerang_satupeta_area_list"]
 
 
 def _clean(value: Any) -> Any:
@@ -73,6 +73,30 @@ def tangerang_satupeta_layer_show(context, data_dict):
     if layer:
         layer = _clean({k: v for k, v in layer.items() if k != "table_name"})
     return {"layer": layer, "import": _run(store.last_import(data_dict["id"]))}
+
+
+@tk.side_effect_free
+def tangerang_satupeta_area_list(context, data_dict):
+    """The areas datasets can be searched by (e.g. the kecamatan), each with its bounding box
+    ``[west, south, east, north]`` for package_search's ``ext_bbox``: the features of the layer
+    named by ``ckanext.tangerang.satupeta.area_layer`` (default: the base map layer), by the
+    property ``area_name_field``. Empty when none is configured or the caller may not see it.
+    """
+    tk.check_access("tangerang_satupeta_area_list", context, data_dict)
+    layer_id = (tk.config.get("ckanext.tangerang.satupeta.area_layer")
+                or tk.config.get("ckanext.tangerang.satupeta.basemap_layer"))
+    if not layer_id:
+        return []
+    try:
+        tk.check_access("tangerang_satupeta_layer_show", context, {"id": layer_id})
+    except tk.NotAuthorized:
+        return []
+    layer = store.get_layer(layer_id)
+    if not layer:
+        return []
+    field = tk.config.get("ckanext.tangerang.satupeta.area_name_field")
+    return [{"name": name, "bbox": [round(v, 6) for v in box]}
+            for name, box in store.extents_by_name(layer, field)]
 
 
 @tk.validate(schema.layer_show)

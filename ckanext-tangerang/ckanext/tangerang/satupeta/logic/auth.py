@@ -9,6 +9,12 @@ def tangerang_satupeta_layer_show(context, data_dict):
     return {"success": _allowed(context, "resource_show", data_dict)}
 
 
+@tk.auth_allow_anonymous_access
+def tangerang_satupeta_area_list(context, data_dict):
+    # the list itself is public; the area layer is then checked like any layer
+    return {"success": True}
+
+
 def tangerang_satupeta_layer_import(context, data_dict):
     return {"success": _allowed(context, "resource_update", data_dict)}
 

@@ -187,6 +187,19 @@ def _swap_safe(func):
 
 
 @_swap_safe
+def extents_by_name(layer: dict[str, Any], name_field: str) -> list[tuple[str, list[float]]]:
+    """Each distinct value of a property with the bounding box of its features (an area split
+    over several features, e.g. a kecamatan with islands, gets one box)."""
+    with engine().connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT name, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ("
+            f'  SELECT properties ->> :field AS name, ST_Extent(geom) AS e FROM "{layer["table_name"]}"'
+            "   WHERE properties ->> :field IS NOT NULL GROUP BY 1) AS areas ORDER BY name"),
+            {"field": name_field}).all()
+    return [(name, [float(v) for v in box]) for name, *box in rows]
+
+
+@_swap_safe
 def query_features(layer: dict[str, Any], *, bbox: tuple[float, float, float, float] | None = None,
                    filters: dict[str, str] | None = None, limit: int = 100, offset: int = 0,
                    fid: int | None = None, as_geojson: bool = True,

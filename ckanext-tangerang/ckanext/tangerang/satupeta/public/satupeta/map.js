@@ -75,6 +75,16 @@ document.querySelectorAll('[data-pan]').forEach((b) => b.addEventListener('click
 document.querySelectorAll('[data-zoom]').forEach((b) => b.addEventListener('click', () => map.zoomTo(map.getZoom() + Number(b.dataset.zoom))));
 document.querySelector('[data-reset]').addEventListener('click', () => map.fitBounds([[x0, y0], [x1, y1]]));
 
+// "Search datasets in this view": ckanext-spatial's ext_bbox of what the map shows
+const searchView = document.getElementById('satupeta-search-view');
+map.on('moveend', () => {
+  const b = map.getBounds();
+  const box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
+  const url = new URL(searchView.href, window.location.href);
+  url.searchParams.set('ext_bbox', box);
+  searchView.href = url.toString();
+});
+
 // the paged table of one layer; each row zooms the map to its feature
 const PAGE = 10;
 const table = document.getElementById('satupeta-table');
