@@ -40,6 +40,7 @@ setup(
         "pyarrow==26.0.1",
         "holidays==0.109",
         "orjson==3.13.0",
+        "cachetools==8.0.2",
         "python-magic==0.4.27",
         "gunicorn==23.0.0",
     ],

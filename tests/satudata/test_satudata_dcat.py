@@ -84,3 +84,27 @@ def test_english_metadata_is_tagged_english(app, opd, walidata):
     d = _dataset(g)
     assert g.value(d, DCTERMS.language) == URIRef("http://publications.europa.eu/resource/authority/language/ENG")
     assert g.value(d, SDMX_ATTRIBUTE.unitMeasure) == Literal("people", lang="en")
+
+
+def _json_ld(body: str) -> dict:
+    import json
+    import re
+
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    assert found, "no structured data on the page"
+    return json.loads(found.group(1))
+
+
+def test_dataset_page_carries_schema_org_json_ld_that_follows_each_change(app, published, opd):
+    def names(doc):
+        values = [node["schema:name"] for node in doc["@graph"] if node.get("@type") == "schema:Dataset"]
+        return {v["@value"] if isinstance(v, dict) else v for v in values}
+
+    page = app.get(f"/dataset/{published['name']}").body
+    assert names(_json_ld(page)) == {"Jumlah Puskesmas per Kecamatan"}
+    # a title that tries to close the script element stays inside it, escaped
+    title = "Puskesmas </script><script>alert(1)</script>"
+    api(app, "package_patch", {"id": published["id"], "title": title}, opd)
+    page = app.get(f"/dataset/{published['name']}").body
+    assert "<script>alert(1)" not in page
+    assert names(_json_ld(page)) == {title}
