@@ -107,6 +107,18 @@ def _render(template: str, **extra) -> str:
 
 # Public form, receipt and tracking ----------------------------------------------------------
 
+def _create_from_form(**form_vars):
+    """Submits the request form: (the new request, None), or (None, the form again with its
+    errors and 409). Uploaded files are not sent back: the browser cannot refill them."""
+    data = _form()
+    try:
+        return tk.get_action("ppid_request_create")(_context(), data), None
+    except tk.ValidationError as error:
+        data.pop("identity_upload", None)
+        data.pop("attorney_upload", None)
+        return None, (_render("ppid/request_form.html", data=data, errors=_errors(error), **form_vars), 409)
+
+
 @ppid.route("/")
 def index():
     return _render("ppid/index.html")
@@ -117,13 +129,9 @@ def request_form():
     if tk.request.method == "GET":
         return _render("ppid/request_form.html",
                        data={"submission_key": uuid.uuid4().hex, "requester_type": "individual"})
-    data = _form()
-    try:
-        result = tk.get_action("ppid_request_create")(_context(), data)
-    except tk.ValidationError as error:
-        data.pop("identity_upload", None)
-        data.pop("attorney_upload", None)
-        return _render("ppid/request_form.html", data=data, errors=_errors(error)), 409
+    result, refused = _create_from_form()
+    if refused:
+        return refused
     if "tracking_token" not in result:
         return _render("ppid/duplicate.html", request=result)
     return tk.redirect_to("ppid.track", token=result["tracking_token"], received=1)
@@ -227,14 +235,9 @@ def officer_register():
         return _render("ppid/request_form.html", officer=True,
                        data={"submission_key": uuid.uuid4().hex, "requester_type": "individual",
                              "received_date": lib.today().isoformat(), "channel": "in_person"})
-    data = _form()
-    try:
-        result = tk.get_action("ppid_request_create")(_context(), data)
-    except tk.ValidationError as error:
-        data.pop("identity_upload", None)
-        data.pop("attorney_upload", None)
-        return _render("ppid/request_form.html", officer=True, data=data,
-                       errors=_errors(error)), 409
+    result, refused = _create_from_form(officer=True)
+    if refused:
+        return refused
     number = result["number"]
     found = tk.get_action("ppid_request_show")(_context(), {"id": number})
     tk.h.flash_success(_("Request %(number)s registered") % {"number": number})
