@@ -114,6 +114,20 @@ def test_officer_registers_a_letter_with_the_working_day_due_date(people):
     assert req["events"][0]["action"] == "register"
 
 
+def test_a_pelaksana_of_several_opds_registers_for_the_one_named(people):
+    from ckan.tests import helpers
+
+    helpers.call_action("organization_member_create", id="dindik", username="dinkes_officer",
+                        role="editor")
+    with pytest.raises(tk.ValidationError) as error:
+        _registered(people, user="dinkes_officer")
+    assert error.value.error_dict["opd"] == [
+        "You handle the requests of several OPDs (dindik, dinkes): choose the one this request is for"]
+    assert _registered(people, user="dinkes_officer", opd="dindik")["opd"] == "dindik"
+    # one OPD: it is the default
+    assert _registered(people, user="dindik_officer")["opd"] == "dindik"
+
+
 def test_anonymous_cannot_register_other_channels(people):
     with pytest.raises(tk.ValidationError) as error:
         act("ppid_request_create", None, **request_data(channel="letter"))

@@ -242,7 +242,12 @@ def ppid_request_create(context, data_dict):
         if opd and not lib.can_handle(user, opd):
             errors.add("opd", _("You may register requests only for your own OPD"))
         if not opd and not lib.is_utama(user):
-            opd = sorted(lib.pelaksana_opds(user))[0]
+            mine = sorted(lib.pelaksana_opds(user))
+            if len(mine) == 1:
+                opd = mine[0]
+            else:  # a Pelaksana of several OPDs says which one; never a guess
+                errors.add("opd", _("You handle the requests of several OPDs (%(opds)s): choose the "
+                                    "one this request is for") % {"opds": ", ".join(mine)})
     elif data_dict.get("channel") not in (None, "", "web"):
         errors.add("channel", _("Only officers may register requests from other channels"))
 
