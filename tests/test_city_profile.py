@@ -41,3 +41,42 @@ def test_a_broken_profile_says_what_is_wrong(tmp_path):
         city.load(str(folder))
     with pytest.raises(city.ProfileError, match="no city.yaml"):
         city.load(str(tmp_path / "nowhere"))
+
+
+def test_tangerang_profile_has_the_104_kelurahan_under_their_kecamatan():
+    profile = city.load("tangerang")
+    kelurahan = [r for r in profile.regions if r.level == "kelurahan"]
+    assert len(kelurahan) == 104
+    kecamatan = {r.code: r.name for r in profile.kecamatan}
+    assert all(k.parent in kecamatan and k.code.startswith(k.parent + ".1") for k in kelurahan)
+    jatiuwung = sorted(k.name for k in kelurahan if kecamatan[k.parent] == "Jatiuwung")
+    assert jatiuwung == ["Alam Jaya", "Gandasari", "Jatake", "Keroncong", "Manis Jaya", "Pasir Jaya"]
+
+
+def test_wilayah_command_writes_another_citys_regions_from_the_national_list(tmp_path):
+    """Another city (here Kota Tangerang Selatan, 36.74) gets its wilayah.csv by one command."""
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    output = tmp_path / "wilayah.csv"
+    run = subprocess.run([str(pathlib.Path(sys.executable).parent / "ckan"), "-c", str(root / "config" / "test.ini"),
+                          "tangerang", "city", "wilayah", "--code", "36.74", "--output", str(output),
+                          "--source", str(root / "node_modules" / "idn-area-data" / "data")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "1 kota, 7 kecamatan" in run.stdout
+    folder = tmp_path / "kota-tangsel"
+    shutil.copytree(city.PROFILES / "tangerang", folder)
+    shutil.copy(output, folder / "wilayah.csv")
+    profile = city.load(str(folder))
+    assert {r.name for r in profile.kecamatan} >= {"Serpong", "Pamulang", "Ciputat"}
+    assert all(r.parent == "36.74" for r in profile.kecamatan)
+
+    unknown = subprocess.run([str(pathlib.Path(sys.executable).parent / "ckan"), "-c",
+                              str(root / "config" / "test.ini"), "tangerang", "city", "wilayah",
+                              "--code", "99.99", "--output", str(output),
+                              "--source", str(root / "node_modules" / "idn-area-data" / "data")],
+                             capture_output=True, text=True, timeout=120)
+    assert unknown.returncode != 0 and "no regency 99.99" in unknown.stderr

@@ -131,3 +131,24 @@ def test_search_page_shows_the_satu_data_facets_in_indonesian(app, opd, walidata
     for title in ("Produsen data (OPD)", "Frekuensi pemutakhiran", "Tahun", "Cakupan wilayah",
                   "Kelengkapan"):
         assert title in html, title
+
+
+def test_coverage_can_name_kelurahan_from_a_form_grouped_by_kecamatan(app, opd):
+    import lxml.html
+
+    form = lxml.html.fromstring(app.get("/dataset/new", headers={"Authorization": opd["token"]}).body)
+    boxes = form.xpath('//fieldset[contains(@class, "tg-wilayah")]//input[@type="checkbox"]')
+    assert len(boxes) == 1 + 13 + 104
+    # each kelurahan sits, folded, under its kecamatan, and every box has its label
+    keroncong = form.xpath('//input[@value="36.71.02.1001"]')[0]
+    assert "Jatiuwung" in keroncong.xpath("ancestor::details/summary")[0].text_content()
+    assert all(form.xpath(f'//label[@for="{b.get("id")}"]') for b in boxes)
+
+    created = api(app, "package_create", valid_dataset(owner_org="dinkes", name="posyandu-keroncong",
+                                                       cakupan_wilayah=["36.71.02.1001", "36.71.02"]),
+                  opd)["result"]
+    assert created["cakupan_wilayah"] == ["36.71.02", "36.71.02.1001"]
+    page = lxml.html.fromstring(app.get("/dataset/edit/posyandu-keroncong",
+                                        headers={"Authorization": opd["token"]}).body)
+    assert page.xpath('//input[@value="36.71.02.1001"]')[0].get("checked") is not None
+    assert page.xpath('//input[@value="36.71.02.1001"]/ancestor::details')[0].get("open") is not None

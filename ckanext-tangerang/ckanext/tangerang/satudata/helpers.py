@@ -36,6 +36,17 @@ def tangerang_kecamatan() -> list[dict[str, str]]:
     return [{"code": r.code, "name": r.name} for r in city.current().kecamatan]
 
 
+def tangerang_wilayah_tree() -> list[dict[str, Any]]:
+    """The city's regions as a tree: the kota (or kabupaten), its kecamatan, their kelurahan."""
+    nodes = {r.code: {"code": r.code, "name": r.name, "level": r.level, "children": []}
+             for r in city.current().regions}
+    roots = []
+    for r in city.current().regions:
+        parent = nodes.get(r.parent)
+        (parent["children"] if parent else roots).append(nodes[r.code])
+    return roots
+
+
 def tangerang_code_list_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """ckanext-scheming ``choices_helper``: the field's code list with labels in both languages."""
     return [{"value": c.value, "label": {"id": c.label_id, "en": c.label_en}}
