@@ -109,6 +109,7 @@ admin:
 
 demo:
 	@$(CKAN) -c $(INI) tangerang satudata sync-opd 2>>var/log/setup.log || { tail -20 var/log/setup.log; exit 1; }
+	@$(CKAN) -c $(INI) tangerang satudata sync-urusan 2>>var/log/setup.log || { tail -20 var/log/setup.log; exit 1; }
 	@$(CKAN) -c $(INI) tangerang satudata demo 2>>var/log/setup.log || { tail -20 var/log/setup.log; exit 1; }
 
 web:

@@ -19,6 +19,7 @@ case "${1:-web}" in
   web)
     ckan -c "$CKAN_INI" db init
     ckan -c "$CKAN_INI" tangerang satudata sync-opd
+    ckan -c "$CKAN_INI" tangerang satudata sync-urusan
     exec gunicorn ckanext.tangerang.wsgi:application --bind 0.0.0.0:5000 \
       --workers "${WEB_WORKERS:-4}" --timeout 120 --access-logfile - ;;
   worker)

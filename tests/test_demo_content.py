@@ -15,6 +15,8 @@ def test_demo_loads_opds_and_datasets_once(cli, ckan_config):
     orgs = helpers.call_action("organization_list")
     assert set(orgs) == {o.name for o in city.load("tangerang").opds}
 
+    result = cli.invoke(ckan_command, ["tangerang", "satudata", "sync-urusan"])
+    assert result.exit_code == 0, result.output
     result = cli.invoke(ckan_command, ["tangerang", "satudata", "demo"])
     assert result.exit_code == 0, result.output
     found = helpers.call_action("package_search", q="kecamatan", rows=50)

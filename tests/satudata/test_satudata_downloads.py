@@ -60,7 +60,7 @@ def test_zip_and_counts_of_a_draft_stay_private(app, opd):
 
 def test_demo_content_carries_the_full_standard(app, clean_db, clean_index):
     # the group runs in this process, with the plugins of this test (`ckan tangerang satudata`)
-    for command in (["sync-opd"], ["demo"]):
+    for command in (["sync-opd"], ["sync-urusan"], ["demo"]):
         result = CliRunner().invoke(satudata_command, command)
         assert result.exit_code == 0, result.output
     found = app.get("/api/3/action/package_search",

@@ -122,7 +122,7 @@ def test_the_checker_finds_english_and_accepts_indonesian():
 
 @pytest.fixture
 def demo(clean_db, clean_index):
-    for command in (["sync-opd"], ["demo"]):
+    for command in (["sync-opd"], ["sync-urusan"], ["demo"]):
         result = CliRunner().invoke(satudata_command, command)
         assert result.exit_code == 0, result.output
 

@@ -49,6 +49,47 @@ def sync_opd():
     click.secho(f"OPD: {created} created, {updated} updated", fg="green")
 
 
+@satudata.command("sync-urusan")
+def sync_urusan():
+    """Create or update one group per urusan pemerintahan (the topics), then put every dataset in
+    its urusan's group."""
+    from ckanext.tangerang.satudata.logic import topics
+
+    created = updated = 0
+    names = set()
+    for group in topics.urusan_groups():
+        names.add(group["name"])
+        if _exists("group_show", group["name"]):
+            tk.get_action("group_patch")(_context(), {"id": group["name"], **group})
+            updated += 1
+        else:
+            tk.get_action("group_create")(_context(), group)
+            created += 1
+    click.secho(f"urusan groups: {created} created, {updated} updated", fg="green")
+    search = {"q": "*:*", "include_private": True, "include_drafts": True, "rows": 100,
+              "sort": "id asc"}
+    total = tk.get_action("package_search")(_context(), {**search, "rows": 0})["count"]
+    moved = 0
+    with click.progressbar(length=total, label="Datasets", show_pos=True) as bar:
+        for start in range(0, total, search["rows"]):
+            page = tk.get_action("package_search")(_context(), {**search, "start": start})["results"]
+            for pkg in page:
+                urusan = pkg.get("urusan")
+                topics_now = {g["name"] for g in pkg.get("groups") or []} & names
+                if not urusan or topics_now == {urusan}:
+                    continue
+                member = {"object": pkg["id"], "object_type": "package"}
+                # each call commits and re-indexes the dataset
+                for other in topics_now - {urusan}:
+                    tk.get_action("member_delete")(_context(), {"id": other, **member})
+                if urusan not in topics_now:
+                    tk.get_action("member_create")(_context(), {"id": urusan, "capacity": "public",
+                                                                **member})
+                moved += 1
+            bar.update(len(page))
+    click.secho(f"datasets placed in their urusan group: {moved}", fg="green")
+
+
 @satudata.command("demo")
 def demo():
     """Load the demo groups and datasets of the city profile (skips what exists)."""

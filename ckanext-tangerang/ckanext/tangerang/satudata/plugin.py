@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.tangerang import i18n
-from ckanext.tangerang.satudata.logic import resilience
+from ckanext.tangerang.satudata.logic import resilience, topics
 from ckanext.tangerang.satudata import codelists, helpers
 from ckanext.tangerang.satudata.logic.auth import is_walidata
 
@@ -72,7 +72,13 @@ class SatudataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
                 facets[key] = title
         return facets
 
-    # IPackageController
+    # IPackageController: the urusan decides the dataset's topic group
+    def after_dataset_create(self, context, pkg_dict: dict[str, Any]) -> None:
+        topics.set_urusan_group(pkg_dict["id"], pkg_dict.get("urusan"))
+
+    def after_dataset_update(self, context, pkg_dict: dict[str, Any]) -> None:
+        topics.set_urusan_group(pkg_dict["id"], pkg_dict.get("urusan"))
+
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         score = helpers.tangerang_completeness(pkg_dict)
         # zero-padded so the string field sorts: sort=completeness desc
