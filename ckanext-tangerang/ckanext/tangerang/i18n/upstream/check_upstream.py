@@ -170,7 +170,6 @@ def _translations(entry):
 
 def check_file(name, upstream):
     path = os.path.join(PO_DIR, name)
-    problems = []
     if not os.path.exists(path):
         print("%s: MISSING FILE (%d upstream msgids)" % (name, len(upstream)))
         return 1
