@@ -142,7 +142,7 @@ def main(datasets: int, n_requests: int, workers: int, jobs: int) -> None:
             portal.start()
             portals[label] = portal
         rng = random.Random(3)
-        run(portals, requests_for(names, 10, rng))  # warm-up: templates, Solr caches
+        run(portals, requests_for(names, 100, rng))  # warm-up: templates, Solr caches, the JIT of a fresh Solr
         times = run(portals, requests_for(names, n_requests, rng))
     finally:
         for portal in portals.values():
