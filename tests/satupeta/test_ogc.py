@@ -74,6 +74,11 @@ def test_items_paging_bbox_filters_and_one_feature(peta_server, layers):
     # property filter, with numberMatched counting the filtered features
     pinang = get(base, params={"kecamatan": "Pinang", "limit": 5}).json()
     assert pinang["numberMatched"] == 13 and {f["properties"]["kecamatan"] for f in pinang["features"]} == {"Pinang"}
+    # a later page of the filtered features, and a page past the end
+    last = get(base, params={"kecamatan": "Pinang", "limit": 5, "offset": 10}).json()
+    assert [f["properties"]["nomor"] for f in last["features"]] == [20, 22, 24]
+    beyond = get(base, params={"limit": 5, "offset": 30}).json()
+    assert (beyond["numberMatched"], beyond["numberReturned"], beyond["features"]) == (25, 0, [])
     assert get(base, params={"warna": "merah"}).status_code == 400
     one = get(f"{base}/3").json()  # feature ids count from 1 in the file's order
     assert one["properties"]["nama"] == "Blok 2" and one["geometry"]["type"] == "Polygon"

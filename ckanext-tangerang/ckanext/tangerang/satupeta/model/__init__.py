@@ -218,10 +218,15 @@ def query_features(layer: dict[str, Any], *, bbox: tuple[float, float, float, fl
     cond = " AND ".join(where)
     geom = "ST_AsGeoJSON(geom, 7)" if as_geojson else "ST_AsBinary(geom)"
     table = layer["table_name"]
+    # a deep page starts at the fid found by an index-only scan: with OFFSET in the main query
+    # PostgreSQL would build the GeoJSON of every skipped row too (5x slower half-way through
+    # 100,000 features)
+    start = (f' AND fid >= (SELECT fid FROM "{table}" WHERE {cond} ORDER BY fid OFFSET :offset LIMIT 1)'
+             if offset else "")
     with engine().connect() as conn:
         rows = conn.execute(sa.text(
-            f'SELECT fid, properties::text, {geom} FROM "{table}" WHERE {cond} '
-            "ORDER BY fid LIMIT :limit OFFSET :offset"), params).all()
+            f'SELECT fid, properties::text, {geom} FROM "{table}" WHERE {cond}{start} '
+            "ORDER BY fid LIMIT :limit"), params).all()
         matched = None
         if count:
             if cond == "true":
