@@ -5,6 +5,7 @@ A new import builds a fresh table and swaps it in with the registry row in one t
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import functools
 import io
@@ -125,6 +126,16 @@ class LayerWriter:
             f'CREATE TABLE "{self.table}" (fid bigint PRIMARY KEY, properties jsonb NOT NULL, '
             "geom geometry(Geometry, 4326) NOT NULL)")
         self.written = 0
+        # one COPY runs while the reader prepares the next batch: PostgreSQL and the reader
+        # then work on two cores (psycopg2 lets go of the GIL while it sends)
+        self._copier = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._pending: concurrent.futures.Future | None = None
+
+    def _wait(self) -> None:
+        """Waits for the COPY in flight; its error, if any, is raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def write(self, fids: Iterable[int], properties: Iterable[bytes], ewkb_hex: Iterable[str]) -> int:
         buf = io.StringIO()
@@ -134,12 +145,16 @@ class LayerWriter:
             buf.write(f"{fid}\t{props.decode().replace(chr(92), chr(92) * 2)}\t{geom}\n")
             n += 1
         buf.seek(0)
-        self._cur.copy_expert(f'COPY "{self.table}" (fid, properties, geom) FROM STDIN', buf)
+        self._wait()
+        self._pending = self._copier.submit(
+            self._cur.copy_expert, f'COPY "{self.table}" (fid, properties, geom) FROM STDIN', buf)
         self.written += n
         return n
 
     def commit(self, package_id: str, title: str, source_crs: str, family: str,
                bbox: list[float] | None, fields: list[dict], report: dict) -> None:
+        self._wait()
+        self._copier.shutdown()
         cur = self._cur
         cur.execute(f'CREATE INDEX ON "{self.table}" USING gist (geom)')
         cur.execute(f'ANALYZE "{self.table}"')
@@ -164,6 +179,11 @@ class LayerWriter:
 
     def abort(self) -> None:
         try:
+            try:
+                self._wait()
+            except Exception:  # the COPY failed: the rollback below is all that is left to do
+                pass
+            self._copier.shutdown()
             self._conn.rollback()
         finally:
             self._conn.close()
