@@ -1,10 +1,11 @@
 """The catalogue at city scale, measured against stock CKAN 2.12 in the same run.
 
-    .venv/bin/python benchmarks/catalogue_bench.py --datasets 10000 [--duration 10] [--no-reindex]
+    .venv/bin/python benchmarks/catalogue_bench.py --datasets 100000 [--created 10000] [--duration 10] [--reindex both]
 
 Sets up, next to (never instead of) the shared services: databases ckan_bench and
 ckan_bench_stock on the shared PostgreSQL, its own Solr node (cores bench and bench_stock, home in
-var/bench/solr), then fills ckan_bench with benchmarks/generate_catalogue.py (resumable) and copies
+var/bench/solr), then fills ckan_bench with benchmarks/generate_catalogue.py (resumable; the first --created
+datasets through package_create, the rest as SQL copies of them) and copies
 it to ckan_bench_stock, so both portals serve the same data. Stock CKAN is the same CKAN with stock
 plugins only (activity text_view image_view). It times a full reindex of each, runs each portal under
 gunicorn (2 workers, as scripts/stack.sh) and drives it with wrk: package_search (text, facets,
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 
 import click
 
@@ -75,20 +77,32 @@ with app._wsgi_app.test_request_context():
 """
 
 
-def reindex_catalogue(ini: pathlib.Path, db: str, procs: int) -> None:
+def reindex_catalogue(ini: pathlib.Path, db: str, procs: int, core_url: str) -> None:
     """A full reindex split over `procs` processes (`ckan search-index rebuild` is one process;
-    indexing is CPU-bound in CKAN, so it scales with cores)."""
+    indexing is CPU-bound in CKAN, so it scales with cores). The progress bar counts the
+    documents Solr has indexed since the start."""
     ids = psql(db, "SELECT id FROM package WHERE state='active' AND type='dataset'").split()
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
     workers = []
     for i in range(procs):
         chunk = VAR / f"ids-{i}.txt"
         chunk.write_text("\n".join(ids[i::procs]))
-        workers.append(subprocess.Popen([sys.executable, "-c", INDEX_CHUNK, str(ini), str(chunk)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-    for w in workers:
-        _, err = w.communicate()
+        err = open(VAR / f"reindex-{i}.err", "w+")
+        workers.append((subprocess.Popen([sys.executable, "-c", INDEX_CHUNK, str(ini), str(chunk)],
+                                         stdout=subprocess.DEVNULL, stderr=err), err))
+    query = urllib.parse.urlencode({"q": f"indexed_ts:[{since} TO *]", "rows": 0, "wt": "json"})
+    with click.progressbar(length=len(ids), label="reindex", file=sys.stderr) as bar:
+        while any(w.poll() is None for w, _ in workers):
+            time.sleep(5)
+            try:
+                with urllib.request.urlopen(f"{core_url}/select?{query}", timeout=10) as r:
+                    bar.update(json.load(r)["response"]["numFound"] - bar.pos)
+            except OSError:
+                pass  # Solr busy: the next poll tells
+    for w, err in workers:
         if w.returncode:
-            raise click.ClickException(f"reindex failed: {err[-2000:]}")
+            err.seek(0)
+            raise click.ClickException(f"reindex failed: {err.read()[-2000:]}")
 
 
 def psql(db: str, sql: str) -> str:
@@ -180,13 +194,17 @@ def portal_rss(portal: Portal) -> float:
 @click.option("--datasets", default=10_000, show_default=True)
 @click.option("--duration", default=10, show_default=True, help="seconds per wrk run")
 @click.option("--workers", default=2, show_default=True, help="gunicorn workers per portal")
-@click.option("--no-reindex", is_flag=True, help="skip the full reindex when the cores are full")
+@click.option("--reindex", "which", type=click.Choice(["both", "ours", "stock", "none"]), default="both",
+              show_default=True, help="which portal's full reindex to run and time (the other "
+              "keeps its index, e.g. after a schema change that only concerns ours)")
 @click.option("--jobs", default=2, show_default=True, help="loader processes of the generator")
+@click.option("--created", default=10_000, show_default=True,
+              help="datasets made through package_create; the others are copies of them")
 @click.option("--reindex-procs", default=4, show_default=True, help="processes of the full reindex")
 @click.option("--name", default="bench", show_default=True,
               help="databases ckan_NAME and ckan_NAME_stock, Solr cores NAME and NAME_stock")
-def main(datasets: int, duration: int, workers: int, no_reindex: bool, jobs: int,
-         reindex_procs: int, name: str) -> None:
+def main(datasets: int, duration: int, workers: int, which: str, jobs: int,
+         created: int, reindex_procs: int, name: str) -> None:
     global DB, STOCK_DB
     DB, STOCK_DB = f"ckan_{name}", f"ckan_{name}_stock"
     if not shutil.which("wrk"):
@@ -218,7 +236,8 @@ def main(datasets: int, duration: int, workers: int, no_reindex: bool, jobs: int
             ckan_cli(ours_ini, "db", "upgrade")
         if count(DB) < datasets:
             subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_catalogue.py"),
-                            "-c", str(ours_ini), "--datasets", str(datasets), "--jobs", str(jobs)],
+                            "-c", str(ours_ini), "--datasets", str(datasets), "--jobs", str(jobs),
+                            "--copies-from", str(created)],
                            check=True)
         n = count(DB)
         if count(STOCK_DB) != n:
@@ -227,12 +246,14 @@ def main(datasets: int, duration: int, workers: int, no_reindex: bool, jobs: int
             psql("postgres", f"CREATE DATABASE {STOCK_DB} OWNER ckan TEMPLATE {DB}")
         reindex = {}
         for label, ini in (("ours", ours_ini), ("stock", stock_ini)):
-            if no_reindex:
+            if which not in ("both", label):
                 reindex[label] = None
                 continue
             db = DB if label == "ours" else STOCK_DB
             reindex[label] = timed(f"full reindex ({label}, {reindex_procs} processes)",
-                                   lambda ini=ini, db=db: reindex_catalogue(ini, db, reindex_procs))
+                                   lambda ini=ini, db=db, label=label: reindex_catalogue(
+                                       ini, db, reindex_procs,
+                                       f"{core_url}/{name}" + ("_stock" if label == "stock" else "")))
 
         import ckan  # noqa: F401  (CKAN's version for the table)
         from ckanext.tangerang import city

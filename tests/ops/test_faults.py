@@ -97,6 +97,52 @@ def test_portal_serves_pages_while_redis_is_down(redis_server, base_ini, tmp_pat
         portal.close()
 
 
+GEOJSON = (b'{"type": "FeatureCollection", "features": ['
+           b'{"type": "Feature", "properties": {"nama": "Puskesmas Cibodas"}, '
+           b'"geometry": {"type": "Point", "coordinates": [106.61, -6.19]}}, '
+           b'{"type": "Feature", "properties": {"nama": "Puskesmas Karawaci"}, '
+           b'"geometry": {"type": "Point", "coordinates": [106.62, -6.18]}}]}')
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_map_upload_while_redis_is_down_is_kept_and_imported_when_started_again(
+        redis_server, base_ini, tmp_path):
+    ini = write_ini(tmp_path / "redis.ini", base_ini, **{"ckan.redis.url": redis_server.url,
+                                                          "ckanext.tangerang.satupeta.auto_import": "true"})
+    sysadmin = factories.SysadminWithToken()
+    dataset = factories.Dataset(owner_org=factories.Organization()["id"], title="Lokasi Puskesmas")
+    headers = {"Authorization": sysadmin["token"]}
+    portal = Portal(ini, workers=1)
+    portal.start()
+
+    def call(action, files=None, **data):
+        reply = requests.post(f"{portal.url}/api/3/action/{action}", headers=headers, timeout=60,
+                              **({"data": data, "files": files} if files else {"json": data}))
+        assert reply.status_code == 200, reply.text
+        return reply.json()["result"]
+
+    try:
+        redis_server.stop()
+        # the officer's upload is saved although its import cannot be queued ...
+        resource = call("resource_create", files={"upload": ("puskesmas.geojson", GEOJSON)},
+                        package_id=dataset["id"], name="Lokasi", format="GeoJSON")
+        assert call("package_show", id=dataset["id"])["resources"][0]["id"] == resource["id"]
+        # ... and its layer page says why the import did not start
+        run = call("tangerang_satupeta_layer_show", id=resource["id"])["import"]
+        assert run["status"] == "failed"
+        assert "job queue" in run["error_message"] or "antrean" in run["error_message"]
+
+        redis_server.start()
+        # started again once Redis is back, the import is queued and done by a worker
+        assert call("tangerang_satupeta_layer_import", id=resource["id"])["status"] == "queued"
+        ckan_cli(ini, "jobs", "worker", "--burst")
+        state = call("tangerang_satupeta_layer_show", id=resource["id"])
+        assert state["import"]["status"] == "done"
+        assert state["layer"]["feature_count"] == 2
+    finally:
+        portal.close()
+
+
 def test_portal_recovers_when_postgresql_restarts(postgres_cluster, base_ini, tmp_path):
     ini = write_ini(tmp_path / "pg.ini", base_ini, **{"sqlalchemy.url": postgres_cluster.url})
     ckan_cli(ini, "db", "init")

@@ -5,8 +5,17 @@ import pytest
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
+from ckan.tests import factories
 
 from live_portal import Portal
+
+@pytest.fixture
+def editor():
+    """An editor of a fresh organization, and the context of their actions."""
+    user = factories.User()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    return {"user": user, "org": org, "context": {"user": user["name"], "ignore_auth": False}}
+
 
 @pytest.fixture
 def peta_store(ckan_config):

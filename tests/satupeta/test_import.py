@@ -16,13 +16,6 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index",
               pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "false")]
 
 
-@pytest.fixture
-def editor():
-    user = factories.User()
-    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    return {"user": user, "org": org, "context": {"user": user["name"], "ignore_auth": False}}
-
-
 def upload(create_with_upload, editor, data: bytes, filename: str, fmt: str, **dataset):
     ds = factories.Dataset(owner_org=editor["org"]["id"], **dataset)
     return create_with_upload(data, filename, package_id=ds["id"], format=fmt,

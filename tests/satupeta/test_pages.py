@@ -13,15 +13,8 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index",
               pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "false")]
 
 
-@pytest.fixture
-def org_editor():
-    user = factories.User()
-    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    return user, org
-
-
-def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_import, org_editor):
-    user, org = org_editor
+def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_import, editor):
+    user, org = editor["user"], editor["org"]
     health = factories.Group(title="Kesehatan")
     context = {"user": user["name"]}
     ds = factories.Dataset(owner_org=org["id"], groups=[{"id": health["id"]}], title="Fasilitas")
@@ -40,8 +33,8 @@ def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_imp
     assert "http" not in page.split('data-config="')[1].split('"')[0].replace("&#34;", '"').split('"ogc"')[0]
 
 
-def test_layer_page_imports_with_a_chosen_crs(app, create_with_upload, org_editor, tmp_path):
-    user, org = org_editor
+def test_layer_page_imports_with_a_chosen_crs(app, create_with_upload, editor, tmp_path):
+    user, org = editor["user"], editor["org"]
     ds = factories.Dataset(owner_org=org["id"])
     res = create_with_upload(points_geojson(2), "titik.geojson", package_id=ds["id"], format="GeoJSON",
                              context={"user": user["name"]})
@@ -58,8 +51,8 @@ def test_layer_page_imports_with_a_chosen_crs(app, create_with_upload, org_edito
     assert "Import again" not in app.get(url).body
 
 
-def test_resource_view_shows_the_layer(app, create_with_upload, run_import, org_editor):
-    user, org = org_editor
+def test_resource_view_shows_the_layer(app, create_with_upload, run_import, editor):
+    user, org = editor["user"], editor["org"]
     ds = factories.Dataset(owner_org=org["id"])
     res = create_with_upload(geojson_bytes([feature(square(*PLACES[0]), nama="A")]), "a.geojson",
                              package_id=ds["id"], format="GeoJSON", context={"user": user["name"]})
@@ -72,9 +65,9 @@ def test_resource_view_shows_the_layer(app, create_with_upload, run_import, org_
 
 
 def test_layer_page_offers_the_layers_of_a_geopackage_and_imports_the_chosen(
-        app, create_with_upload, run_import, org_editor, tmp_path):
+        app, create_with_upload, run_import, editor, tmp_path):
     path = two_layer_geopackage(tmp_path)
-    user, org = org_editor
+    user, org = editor["user"], editor["org"]
     ds = factories.Dataset(owner_org=org["id"])
     res = create_with_upload(path.read_bytes(), "fasilitas.gpkg", package_id=ds["id"], format="GPKG",
                              context={"user": user["name"]})
@@ -97,8 +90,8 @@ def test_layer_page_offers_the_layers_of_a_geopackage_and_imports_the_chosen(
 
 
 def test_datasets_are_searched_by_kecamatan_from_the_area_layer(
-        app, create_with_upload, run_import, org_editor, ckan_config, monkeypatch):
-    user, org = org_editor
+        app, create_with_upload, run_import, editor, ckan_config, monkeypatch):
+    user, org = editor["user"], editor["org"]
     # the boundaries layer: Kecamatan Barat is split in two features, which share one box
     areas = geojson_bytes([feature(square(106.60, -6.20, 0.02), nama="Kecamatan Barat"),
                            feature(square(106.62, -6.20, 0.02), nama="Kecamatan Barat"),
@@ -132,6 +125,20 @@ def test_datasets_are_searched_by_kecamatan_from_the_area_layer(
     page = app.get("/en/dataset/?ext_bbox=106.705,-6.195,106.715,-6.185").body
     assert "Sekolah di timur" in page and "Sekolah di barat" not in page
     assert "The area chosen on the map</option>" in page
+
+    # new boundaries (here a third kecamatan) are offered as soon as their import is done
+    areas = geojson_bytes([feature(square(106.60, -6.20, 0.02), nama="Kecamatan Barat"),
+                           feature(square(106.70, -6.20, 0.02), nama="Kecamatan Timur"),
+                           feature(square(106.66, -6.26, 0.02), nama="Kecamatan Selatan")])
+    layer = create_with_upload(areas, "batas.geojson", action="resource_update", id=layer["id"],
+                               format="GeoJSON", context={"user": user["name"]})
+    assert run_import(layer)["status"] == "done"
+    listed = helpers.call_action("tangerang_satupeta_area_list", context={"user": "", "ignore_auth": False})
+    assert [(a["name"], a["bbox"]) for a in listed] == [
+        ("Kecamatan Barat", [106.6, -6.2, 106.62, -6.18]),
+        ("Kecamatan Selatan", [106.66, -6.26, 106.68, -6.24]),
+        ("Kecamatan Timur", [106.7, -6.2, 106.72, -6.18])]
+    assert "Kecamatan Selatan</option>" in app.get("/en/dataset/").body
 
     # a private boundaries layer is not offered to the public
     helpers.call_action("package_patch", context={"user": user["name"]}, id=boundaries["id"], private=True)

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import redis
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.tangerang.satupeta import jobs
+from ckanext.tangerang.satupeta import ingest, jobs
 from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta.logic import schema
 
 __all__ = ["tangerang_satupeta_layer_import", "tangerang_satupeta_layer_show",
            "tangerang_satupeta_layer_delete", "tangerang_satupeta_area_list"]
+
+log = logging.getLogger(__name__)
 
 
 def _clean(value: Any) -> Any:
@@ -53,11 +58,22 @@ def tangerang_satupeta_layer_import(context, data_dict):
 
 
 def queue_import(resource: dict, crs: str | None = None, source_layer: str | None = None) -> dict:
-    """Records an import run and hands it to the job queue."""
+    """Records an import run and hands it to the job queue.
+
+    When the queue (Redis) cannot be reached, the run is marked failed with a message that says
+    so: the upload that asked for it is still saved, and the officer starts the import again
+    from the layer page once the queue is back."""
     run = store.create_import(resource["id"], resource["package_id"], crs, source_layer)
-    tk.enqueue_job(jobs.import_layer, [run["id"]],
-                   title=f"Satu Peta import of resource {resource['id']}",
-                   rq_kwargs={"timeout": 6 * 3600})
+    try:
+        tk.enqueue_job(jobs.import_layer, [run["id"]],
+                       title=f"Satu Peta import of resource {resource['id']}",
+                       rq_kwargs={"timeout": 6 * 3600})
+    except redis.exceptions.RedisError as e:
+        log.error("Satu Peta import %s of resource %s not queued: %r", run["id"], resource["id"], e)
+        store.update_import(run["id"], status="failed", error={"message": ingest.N_(
+            "The import could not start because the job queue is not reachable. The file is "
+            "saved: start the import again on this page in a few minutes.")})
+        return store.get_import(run["id"])
     return run
 
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import cachetools
 import orjson
 import sqlalchemy as sa
 from geoalchemy2 import Geometry  # noqa: F401  (registers the geometry type with SQLAlchemy)
@@ -206,17 +207,25 @@ def _swap_safe(func):
     return wrapper
 
 
+# A feature table is written once, by one import (a re-import builds a new table), so the areas
+# of the search page, read on every view of it, are kept per table.
+_EXTENTS: cachetools.LRUCache = cachetools.LRUCache(maxsize=32)
+
+
 @_swap_safe
 def extents_by_name(layer: dict[str, Any], name_field: str) -> list[tuple[str, list[float]]]:
     """Each distinct value of a property with the bounding box of its features (an area split
     over several features, e.g. a kecamatan with islands, gets one box)."""
-    with engine().connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT name, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ("
-            f'  SELECT properties ->> :field AS name, ST_Extent(geom) AS e FROM "{layer["table_name"]}"'
-            "   WHERE properties ->> :field IS NOT NULL GROUP BY 1) AS areas ORDER BY name"),
-            {"field": name_field}).all()
-    return [(name, [float(v) for v in box]) for name, *box in rows]
+    key = (layer["table_name"], name_field)
+    if key not in _EXTENTS:
+        with engine().connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT name, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ("
+                f'  SELECT properties ->> :field AS name, ST_Extent(geom) AS e FROM "{layer["table_name"]}"'
+                "   WHERE properties ->> :field IS NOT NULL GROUP BY 1) AS areas ORDER BY name"),
+                {"field": name_field}).all()
+        _EXTENTS[key] = [(name, [float(v) for v in box]) for name, *box in rows]
+    return _EXTENTS[key]
 
 
 @_swap_safe
