@@ -16,6 +16,7 @@ setup(
         "ckanext.tangerang": [
             "config_declaration.yaml",
             "*/config_declaration.yaml",
+            "*/config_declaration/*.yaml",
             "i18n/*/LC_MESSAGES/*.mo",
             "i18n/own/*/*.po",
             "i18n/upstream/*/*.po",
@@ -43,6 +44,11 @@ setup(
         "cachetools==8.0.2",
         "python-magic==0.4.27",
         "gunicorn==23.0.0",
+        # abuse limits (security/limits.py): moving-window counters in Redis; the redis client
+        # is CKAN's own pin, so not the `limits[redis]` extra (it would pin redis below 8)
+        "limits==5.8.0",
+        # the zip of a dataset's files, streamed (satudata/views.py)
+        "zipstream-ng==1.9.3",
     ],
     extras_require={
         "dev": [
@@ -59,6 +65,7 @@ setup(
             "tangerang_satupeta = ckanext.tangerang.satupeta.plugin:SatupetaPlugin",
             "tangerang_ppid = ckanext.tangerang.ppid.plugin:PpidPlugin",
             "tangerang_a11y = ckanext.tangerang.a11y.plugin:A11yPlugin",
+            "tangerang_security = ckanext.tangerang.security.plugin:SecurityPlugin",
         ],
         "ckan.click_command": [
             "tangerang = ckanext.tangerang.cli:tangerang",

@@ -1,23 +1,35 @@
 #!/bin/sh
 # Starts the web server (gunicorn) or a jobs worker. Secrets come from the environment:
 # CKAN_SECRET_KEY is required; database, Solr, Redis and site URL from CKAN_* variables.
+# CKAN connects to PostgreSQL as the owner of its databases (not a superuser), to Solr with
+# CKAN_SOLR_USER / CKAN_SOLR_PASSWORD and to Redis with the password in CKAN_REDIS_URL.
 set -eu
 : "${CKAN_SECRET_KEY:?set CKAN_SECRET_KEY}"
+: "${CKAN_SOLR_USER:?set CKAN_SOLR_USER}"
+: "${CKAN_SOLR_PASSWORD:?set CKAN_SOLR_PASSWORD}"
+umask 077
 printf '[app:main]\nuse = egg:ckan\nSECRET_KEY = %s\n' "$CKAN_SECRET_KEY" > /srv/app/var/secrets.ini
+umask 022
 
-wait_for() { # name url-or-host:port
+wait_for() { # command...
   i=0
   until "$@" >/dev/null 2>&1; do
-    i=$((i + 1)); [ "$i" -gt 60 ] && { echo "gave up waiting for: $*" >&2; exit 1; }
+    i=$((i + 1)); [ "$i" -gt 60 ] && { echo "gave up waiting for: $1" >&2; exit 1; }
     sleep 2
   done
 }
+# Solr answers only with credentials; curl reads them from stdin, not from its command line
+solr_ping() {
+  printf 'user = "%s:%s"\n' "$CKAN_SOLR_USER" "$CKAN_SOLR_PASSWORD" |
+    curl -K - -fsS "$CKAN_SOLR_URL/admin/ping"
+}
 wait_for pg_isready -d "$CKAN_SQLALCHEMY_URL"
-wait_for curl -fsS "$CKAN_SOLR_URL/admin/ping"
+wait_for solr_ping
 
 case "${1:-web}" in
   web)
     ckan -c "$CKAN_INI" db init
+    ckan -c "$CKAN_INI" tangerang satupeta store-upgrade
     ckan -c "$CKAN_INI" tangerang satudata sync-opd
     ckan -c "$CKAN_INI" tangerang satudata sync-urusan
     exec gunicorn ckanext.tangerang.wsgi:application --bind 0.0.0.0:5000 \

@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+# GDAL as the portal runs it: Satu Peta's guard must register pyogrio's drivers before any test
+# module imports pyogrio itself (it keeps every driver but the five Satu Peta reads)
+import ckanext.tangerang.satupeta.gdal  # noqa: F401,E402
 from live_portal import Portal
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -62,6 +65,37 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run"]
 
 
+class CspWatchedBrowser:
+    """The browser, whose every context and page reports Content-Security-Policy violations
+    (chromium logs each one to the console) so that a browser test fails on any."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def _console(self, message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.violations.append(f"{message.location.get('url', '?')}: {text}")
+
+    def new_context(self, *args, **kwargs):
+        context = self._browser.new_context(*args, **kwargs)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, *args, **kwargs):
+        page = self._browser.new_page(*args, **kwargs)
+        page.on("console", self._console)
+        return page
+
+    def take_violations(self) -> list[str]:
+        found, self.violations = self.violations, []
+        return found
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (never `playwright install`: the system browser)."""
@@ -70,5 +104,42 @@ def browser():
         pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium")
     with playwright_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
+        yield CspWatchedBrowser(b)
         b.close()
+
+
+def _csp_failure(watched) -> str | None:
+    found = watched.take_violations() if isinstance(watched, CspWatchedBrowser) else []
+    return ("Content-Security-Policy violations:\n" + "\n".join(found)) if found else None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test fails on any CSP violation of the pages it opened."""
+    try:
+        result = yield
+    except BaseException:
+        # the test failed already: its violations go to its captured output, not a second report
+        failure = _csp_failure(getattr(item, "funcargs", {}).get("browser"))
+        if failure:
+            sys.stderr.write(failure + "\n")
+        raise
+    failure = _csp_failure(getattr(item, "funcargs", {}).get("browser"))
+    if failure:
+        pytest.fail(failure)
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Violations reported while the test's pages close (after the test's body) fail it too."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    watched = request.getfixturevalue("browser")
+    if isinstance(watched, CspWatchedBrowser):
+        watched.take_violations()
+    yield
+    failure = _csp_failure(watched)
+    if failure:
+        pytest.fail(failure)

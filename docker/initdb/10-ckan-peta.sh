@@ -1,9 +1,33 @@
 #!/bin/sh
-# CKAN's database stays without PostGIS (CKAN's `db clean` drops every table it sees);
-# Satu Peta's layers get a database of their own with PostGIS.
-set -e
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<SQL
-CREATE DATABASE ckan_peta OWNER $POSTGRES_USER;
+# Runs once, as the PostgreSQL superuser, when the db volume is empty (the postgres image runs
+# /docker-entrypoint-initdb.d; this folder replaces the postgis image's own script there).
+# CKAN never connects as the superuser: a superuser can run shell commands on the database host
+# (COPY ... FROM PROGRAM) and read or write any file there. This creates the role CKAN and its
+# jobs workers connect as, without SUPERUSER, CREATEDB or CREATEROLE, owning CKAN's database and
+# Satu Peta's; being their owner is all that CKAN's and Satu Peta's migrations need.
+# PostGIS can only be installed by a superuser, so it is created here, before the hand-over.
+# CKAN's database stays without PostGIS (CKAN's `db clean` drops every table it sees); Satu Peta's
+# layers get a database of their own with it.
+#   POSTGRES_USER     the superuser (set by the postgres image)
+#   CKAN_DB_PASSWORD  the password of the owner role (required)
+#   CKAN_DB_USER, CKAN_DB_NAME, CKAN_PETA_DB_NAME  default ckan, ckan, ckan_peta
+# tests/test_deployment_security.py runs this same script against a real PostgreSQL 15.
+set -eu
+: "${CKAN_DB_PASSWORD:?set CKAN_DB_PASSWORD, the password of the role CKAN connects as}"
+export CKAN_DB_PASSWORD
+
+# the password is read with \getenv, so it never appears on a command line
+psql -X -q -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
+  -v owner="${CKAN_DB_USER:-ckan}" -v ckan_db="${CKAN_DB_NAME:-ckan}" \
+  -v peta_db="${CKAN_PETA_DB_NAME:-ckan_peta}" <<'SQL'
+\getenv password CKAN_DB_PASSWORD
+CREATE ROLE :"owner" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'password';
+CREATE DATABASE :"ckan_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"peta_db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
+-- only the owner (and the superuser) may connect
+REVOKE ALL ON DATABASE :"ckan_db" FROM PUBLIC;
+REVOKE ALL ON DATABASE :"peta_db" FROM PUBLIC;
+\connect :"peta_db"
+CREATE EXTENSION IF NOT EXISTS postgis;
 SQL
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname ckan_peta -c "CREATE EXTENSION IF NOT EXISTS postgis"
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname ckan -c "DROP EXTENSION IF EXISTS postgis_topology; DROP EXTENSION IF EXISTS postgis_tiger_geocoder; DROP EXTENSION IF EXISTS fuzzystrmatch; DROP EXTENSION IF EXISTS postgis"

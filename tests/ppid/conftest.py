@@ -12,6 +12,8 @@ from aiosmtpd.controller import Controller
 
 from ckan.tests import factories
 
+from ppid_testlib import appoint
+
 HERE = pathlib.Path(__file__).parent
 PLUGINS = "tangerang_satudata tangerang_ppid"
 
@@ -65,13 +67,17 @@ def smtp(ckan_config):
 
 @pytest.fixture
 def people(clean_db, ckan_config, smtp):
-    """PPID Utama (admin of the walidata OPD), Pelaksana of Dinkes and of Dindik, an Atasan."""
+    """PPID Utama, Pelaksana of Dinkes and of Dindik and an Atasan, all appointed (PPID roles
+    are never implied by editing an OPD's datasets, though these officers also do)."""
     users = {name: factories.User(name=name, email=f"{name}@tangerangkota.go.id")
              for name in ("utama", "dinkes_officer", "dindik_officer", "sekda", "citizen")}
     factories.Organization(name="diskominfo", users=[{"name": "utama", "capacity": "admin"}])
     factories.Organization(name="dinkes", users=[{"name": "dinkes_officer", "capacity": "editor"}])
     factories.Organization(name="dindik", users=[{"name": "dindik_officer", "capacity": "editor"}])
-    ckan_config["ckanext.tangerang.ppid.atasan_users"] = "sekda"
+    appoint("utama", "utama")
+    appoint("dinkes_officer", "pelaksana", "dinkes")
+    appoint("dindik_officer", "pelaksana", "dindik")
+    appoint("sekda", "atasan")
     return SimpleNamespace(**users, smtp=smtp)
 
 

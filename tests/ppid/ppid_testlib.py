@@ -20,6 +20,14 @@ PERSONAL = {
 }
 
 
+def appoint(user, role, opd=None, decree=None):
+    """Appoint a PPID officer as a sysadmin would."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return tk.get_action("ppid_appointment_create")(
+        {"user": site_user["name"], "ignore_auth": True},
+        {"user": user, "role": role, "opd": opd, "decree": decree})
+
+
 def act(action, user=None, **data):
     """Call an action as ``user`` (None = anonymous) with auth checked."""
     return tk.get_action(action)({"user": user or "", "ignore_auth": False}, data)

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.tangerang.ppid.model import Event, Objection, Request
-from ppid_testlib import PERSONAL, PNG, Upload, act, request_data
+from ppid_testlib import PERSONAL, PNG, Upload, act, appoint, request_data
 
 D = dt.date
 # actions build the tracking links of their mail: they need a request context
@@ -115,10 +115,7 @@ def test_officer_registers_a_letter_with_the_working_day_due_date(people):
 
 
 def test_a_pelaksana_of_several_opds_registers_for_the_one_named(people):
-    from ckan.tests import helpers
-
-    helpers.call_action("organization_member_create", id="dindik", username="dinkes_officer",
-                        role="editor")
+    appoint("dinkes_officer", "pelaksana", "dindik")
     with pytest.raises(tk.ValidationError) as error:
         _registered(people, user="dinkes_officer")
     # one message, naming the Pelaksana's OPDs (in the language of the request)
@@ -142,8 +139,10 @@ def test_route_then_pelaksana_handles_and_other_opd_cannot(people):
     act("ppid_request_route", "utama", id=req["id"], opd="dinkes", note="data puskesmas")
     shown = act("ppid_request_show", "dinkes_officer", id=req["id"])
     assert shown["state"] == "processing" and shown["opd"] == "dinkes"
-    assert shown["events"][-1]["action"] == "route"
-    assert shown["events"][-1]["actor"] == "utama" or shown["events"][-1]["actor"]
+    # the routing, then the Utama's note for the Pelaksana (internal, see test_ppid_roles)
+    assert [e["action"] for e in shown["events"][-2:]] == ["route", "internal_note"]
+    assert shown["events"][-1]["note"] == "data puskesmas"
+    assert shown["events"][-2]["actor"] == "utama" or shown["events"][-2]["actor"]
     with pytest.raises(tk.NotAuthorized):
         act("ppid_request_show", "dindik_officer", id=req["id"])
     with pytest.raises(tk.NotAuthorized):

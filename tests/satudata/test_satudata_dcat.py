@@ -90,7 +90,8 @@ def _json_ld(body: str) -> dict:
     import json
     import re
 
-    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    # the element carries the nonce of the page's Content-Security-Policy as well
+    found = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S)
     assert found, "no structured data on the page"
     return json.loads(found.group(1))
 

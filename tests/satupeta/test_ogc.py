@@ -152,10 +152,13 @@ def test_vector_tiles(peta_server, layers, tmp_path):
     path = tmp_path / "11" / "1630"
     path.mkdir(parents=True)
     (path / "1059.pbf").write_bytes(resp.content)
-    # GDAL's MVT driver decodes it (z/x/y taken from the path)
-    info = pyogrio.read_info(str(path / "1059.pbf"), layer="features")
-    assert info["features"] == 25
-    assert "nama" in list(info["fields"])
+    # Debian's GDAL (its MVT driver) decodes it, z/x/y taken from the path; the test process's
+    # pyogrio has only the drivers Satu Peta's imports may use
+    out = subprocess.run(["ogrinfo", "-ro", "-so", str(path / "1059.pbf"), "features"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "Feature Count: 25" in out.stdout
+    assert "nama:" in out.stdout
     again = get(f"{base}/11/1059/1630", headers={"If-None-Match": resp.headers["ETag"]})
     assert again.status_code == 304
     far = get(f"{base}/11/0/0")

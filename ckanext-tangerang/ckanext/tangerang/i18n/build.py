@@ -26,6 +26,7 @@ PARTS = {
     "satupeta": ["satupeta"],
     "ppid": ["ppid"],
     "a11y": ["a11y"],
+    "security": ["security"],
 }
 METHODS = [
     ("**/templates/**.html", "ckan"),

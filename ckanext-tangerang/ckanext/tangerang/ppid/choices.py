@@ -112,6 +112,7 @@ def actions():
             "decide": _("Decision given"), "objection": _("Objection filed"),
             "objection_decide": _("Objection decided"), "dispute": _("Dispute recorded"),
             "lapse": _("Lapsed: not completed in time"), "note": _("Note"),
+            "internal_note": _("Internal note (not shown to the requester)"),
             "purge": _("Personal data erased after the retention period")}
 
 
@@ -119,6 +120,11 @@ def roles():
     return {"requester": _("Requester"), "ppid_utama": _("PPID Utama"),
             "ppid_pelaksana": _("PPID Pelaksana"), "atasan": _("Atasan PPID"),
             "system": _("System")}
+
+
+def appointment_roles():
+    return {"utama": _("PPID Utama"), "pelaksana": _("PPID Pelaksana"),
+            "atasan": _("Atasan PPID")}
 
 
 def steps():

@@ -51,3 +51,35 @@ def purge():
     result = tk.get_action("ppid_personal_data_purge")(
         {"user": site_user["name"], "ignore_auth": True}, {})
     click.echo(f"purged={result['purged']}")
+
+
+def _site_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+@ppid.command()
+@click.argument("user")
+@click.argument("role", type=click.Choice(["utama", "pelaksana", "atasan"]))
+@click.option("--opd", help="OPD (organization name) of a PPID Pelaksana.")
+@click.option("--decree", help="Reference of the appointing decree (SK).")
+def appoint(user: str, role: str, opd: str | None, decree: str | None):
+    """Appoint USER as PPID ROLE (as the site user): e.g. the first PPID Utama of a new portal,
+    or the demo's officers. ckan tangerang ppid appoint budi pelaksana --opd dinkes"""
+    try:
+        result = tk.get_action("ppid_appointment_create")(
+            _site_context(), {"user": user, "role": role, "opd": opd, "decree": decree})
+    except tk.ValidationError as error:
+        for field, messages in error.error_dict.items():
+            click.secho(f"{field}: {'; '.join(map(str, messages))}", fg="red", err=True)
+        raise SystemExit(1)
+    click.echo(f"appointed {result['user_name']} as {role}"
+               + (f" of {result['opd']}" if result["opd"] else "") + f" ({result['id']})")
+
+
+@ppid.command()
+def appointments():
+    """List the appointed PPID officers."""
+    for item in tk.get_action("ppid_appointment_list")(_site_context(), {}):
+        click.echo("\t".join([item["id"], item["user_name"] or "?", item["role"],
+                              item["opd"] or "-", item["decree"] or ""]))

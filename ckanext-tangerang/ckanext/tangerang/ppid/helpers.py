@@ -39,6 +39,20 @@ def ppid_can_route() -> bool:
     return lib.is_utama(_user())
 
 
+def ppid_can_appoint() -> bool:
+    """Sysadmins and the PPID Utama manage the appointments of officers."""
+    return lib.is_utama(_user())
+
+
+def ppid_appointable_roles() -> dict[str, str]:
+    """The roles the current user may appoint: all for a sysadmin, Pelaksana for the Utama."""
+    user = _user()
+    roles = choices.appointment_roles()
+    if user is not None and user.sysadmin:
+        return roles
+    return {"pelaksana": roles["pelaksana"]}
+
+
 def ppid_is_atasan() -> bool:
     return lib.is_atasan(_user())
 

@@ -21,7 +21,7 @@ from ckan import model
 
 from ckanext.tangerang import city
 from ckanext.tangerang.ppid import clock
-from ckanext.tangerang.ppid.model import Holiday
+from ckanext.tangerang.ppid.model import Appointment, Holiday
 
 log = logging.getLogger(__name__)
 PREFIX = "ckanext.tangerang.ppid."
@@ -134,12 +134,44 @@ def user_obj(context: dict[str, Any]) -> model.User | None:
     return model.User.get(name) if name else None
 
 
+def _appointments(user: model.User) -> list[tuple[str, str | None]]:
+    """(role, opd) pairs the user was appointed to, once per web request."""
+    cache = None
+    if flask.has_request_context():
+        cache = flask.g.setdefault("ppid_appointments", {})
+        if user.id in cache:
+            return cache[user.id]
+    found = [(role, opd) for role, opd in model.Session.query(Appointment.role, Appointment.opd)
+             .filter(Appointment.user_id == user.id)]
+    if cache is not None:
+        cache[user.id] = found
+    return found
+
+
+def forget_roles() -> None:
+    """Drop the per-request caches after an appointment changed."""
+    if flask.has_request_context():
+        flask.g.pop("ppid_appointments", None)
+        flask.g.pop("ppid_memberships", None)
+
+
+def _utama_capacity() -> str | None:
+    # opt-in only: by default nobody is PPID Utama for editing the walidata's datasets
+    capacity = (setting("utama_capacity") or "").strip()
+    return None if capacity in ("", "none") else capacity
+
+
 def is_utama(user: model.User | None) -> bool:
     if user is None:
         return False
+    # sysadmins administer the portal, PPID included
     if user.sysadmin or user.name in setting("utama_users"):
         return True
-    capacity = setting("utama_capacity")
+    if any(role == "utama" for role, _opd in _appointments(user)):
+        return True
+    capacity = _utama_capacity()
+    if capacity is None:
+        return False
     walidata = city.current().meta["walidata_org"]
     return any(org == walidata and cap == capacity for org, cap in _memberships(user))
 
@@ -149,12 +181,43 @@ def pelaksana_opds(user: model.User | None) -> set[str]:
     if user is None:
         return set()
     opds = {o.name for o in city.current().opds}
+    found = {opd for role, opd in _appointments(user) if role == "pelaksana"}
     capacities = set(setting("pelaksana_capacities"))
-    return {org for org, cap in _memberships(user) if cap in capacities and org in opds}
+    if capacities:  # a city that opted back in to implicit Pelaksana
+        found |= {org for org, cap in _memberships(user) if cap in capacities}
+    return found & opds
 
 
 def is_atasan(user: model.User | None) -> bool:
-    return user is not None and (user.name in setting("atasan_users"))
+    if user is None:
+        return False
+    return user.name in setting("atasan_users") or \
+        any(role == "atasan" for role, _opd in _appointments(user))
+
+
+def officers(role: str, opd: str | None = None) -> list[model.User]:
+    """Active users holding a role (for a Pelaksana: of the OPD), as is_utama, pelaksana_opds
+    and is_atasan see them; sysadmins are not counted as officers to notify."""
+    q = model.Session.query(model.User).join(Appointment, Appointment.user_id == model.User.id) \
+        .filter(Appointment.role == role, model.User.state == "active")
+    if role == "pelaksana":
+        q = q.filter(Appointment.opd == opd)
+    users = q.all()
+    names = {"utama": setting("utama_users"), "atasan": setting("atasan_users")}.get(role)
+    if names:
+        users += model.Session.query(model.User).filter(
+            model.User.name.in_(names), model.User.state == "active").all()
+    capacities = {"utama": [c for c in [_utama_capacity()] if c],
+                  "pelaksana": setting("pelaksana_capacities")}.get(role) or []
+    org = city.current().meta["walidata_org"] if role == "utama" else opd
+    if capacities and org:
+        users += (model.Session.query(model.User)
+                  .join(model.Member, model.Member.table_id == model.User.id)
+                  .join(model.Group, model.Group.id == model.Member.group_id)
+                  .filter(model.Group.name == org, model.Member.table_name == "user",
+                          model.Member.state == "active", model.Member.capacity.in_(capacities),
+                          model.User.state == "active").all())
+    return list({u.id: u for u in users}.values())
 
 
 def is_officer(user: model.User | None) -> bool:

@@ -91,7 +91,7 @@ def objection_filed(req, obj) -> None:
           "%(due)s (UU KIP Ps 36(2)).") %
         {"number": obj.number, "date": obj.filed_date.isoformat(), "due": obj.due_date.isoformat()},
     ])
-    for user in _users(lib.setting("atasan_users")):
+    for user in lib.officers("atasan"):
         lib.send_mail(user.display_name, user.email, f"[{obj.number}] " + _("New objection"), "\n".join([
             _("Objection %(number)s to request %(request)s must be decided by %(due)s.") %
             {"number": obj.number, "request": req.number, "due": obj.due_date.isoformat()},
@@ -122,34 +122,15 @@ def reminder(opd: str | None, requests: list, today: dt.date) -> None:
 def objection_reminder(objections: list, today: dt.date) -> None:
     lines = [_("Objections due soon or overdue (%(date)s):") % {"date": today.isoformat()}, ""]
     lines += [f"- {o.number}: {o.due_date.isoformat()}" for o in objections]
-    for user in _users(lib.setting("atasan_users")):
+    for user in lib.officers("atasan"):
         lib.send_mail(user.display_name, user.email, _("Reminder: objections due"),
                       "\n".join(lines))
 
 
-def _users(names: Iterable[str]) -> list[model.User]:
-    names = list(names)
-    if not names:
-        return []
-    return model.Session.query(model.User).filter(model.User.name.in_(names),
-                                                  model.User.state == "active").all()
-
-
 def officers_of(opd: str | None) -> list[model.User]:
-    """Pelaksana of the OPD; PPID Utama when the request is not routed yet."""
-    if opd is None:
-        capacities = [lib.setting("utama_capacity")]
-        org = city.current().meta["walidata_org"]
-        extra = _users(lib.setting("utama_users"))
-    else:
-        capacities, org, extra = list(lib.setting("pelaksana_capacities")), opd, []
-    members = (model.Session.query(model.User)
-               .join(model.Member, model.Member.table_id == model.User.id)
-               .join(model.Group, model.Group.id == model.Member.group_id)
-               .filter(model.Group.name == org, model.Member.table_name == "user",
-                       model.Member.state == "active", model.Member.capacity.in_(capacities),
-                       model.User.state == "active").all())
-    return list({u.id: u for u in members + extra}.values())
+    """Pelaksana of the OPD; PPID Utama when the request is not routed yet. Both by
+    appointment (and the ini's bootstrap lists), as the auth functions see them."""
+    return lib.officers("utama") if opd is None else lib.officers("pelaksana", opd)
 
 
 def _to_officers(opd: str | None, subject: str, lines: list[str]) -> None:

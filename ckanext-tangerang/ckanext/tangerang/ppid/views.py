@@ -89,7 +89,8 @@ def _field_labels() -> dict[str, str]:
         "number": _("Number"), "summary": _("Summary of the information"),
         "responsible": _("Responsible for making it"), "made": _("Time and place made"),
         "form": _("Form"), "retention": _("Retention period"), "category": _("Category"),
-        "package_id": _("Dataset"), "year": _("Year"),
+        "package_id": _("Dataset"), "year": _("Year"), "user": _("User name"),
+        "role": _("Role"), "decree": _("Appointing decree (SK)"), "id": _("Appointment"),
     }
 
 
@@ -317,6 +318,39 @@ def holidays():
     except tk.ValidationError:
         return tk.abort(400, _("Year must be a whole number from 2008 to 2100"))
     return _render("ppid/holidays.html", calendar=calendar, data=data, errors=errors), status
+
+
+@ppid.route("/petugas/penunjukan", methods=["GET", "POST"])
+def appointments():
+    """Sysadmins and the PPID Utama list, appoint and remove PPID officers."""
+    _officer_only()
+    context = _context()
+    try:
+        tk.check_access("ppid_appointment_list", context, {})
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    data, errors, status = {}, {}, 200
+    if tk.request.method == "POST":
+        data = _form()
+        try:
+            if data.get("delete"):
+                tk.get_action("ppid_appointment_delete")(context, {"id": data.get("id")})
+                tk.h.flash_success(_("Appointment removed"))
+            else:
+                tk.get_action("ppid_appointment_create")(
+                    context, {k: data.get(k) for k in ("user", "role", "opd", "decree")})
+                tk.h.flash_success(_("Officer appointed"))
+            return tk.redirect_to("ppid.appointments")
+        except tk.ValidationError as error:
+            errors, status = _errors(error), 409
+        except tk.NotAuthorized as error:
+            # e.g. the PPID Utama choosing a role only a sysadmin appoints: say so on the form
+            errors, status = {"role": [str(error)]}, 403
+        except tk.ObjectNotFound as error:
+            return tk.abort(404, str(error))
+    listed = tk.get_action("ppid_appointment_list")(context, {})
+    return _render("ppid/appointments.html", appointments=listed, data=data,
+                   errors=errors), status
 
 
 # Daftar Informasi Publik ----------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Pages of Satu Data: the Walidata dashboard, the zip of a dataset's files, download counts."""
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, Response, request
+from zipstream import ZipStream
 
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
@@ -44,40 +44,45 @@ def _safe_name(name: str) -> str:
 
 @satudata.route("/dataset/<id>/zip")
 def dataset_zip(id: str):
-    """All uploaded files of the dataset in one zip; links to external files are listed."""
+    """All uploaded files of the dataset in one zip; links to external files are listed.
+
+    The zip is streamed as it is compressed, file by file, so memory stays flat however large
+    the files (up to zip_max_bytes) and the first bytes leave at once."""
     context = {"user": tk.current_user.name}
     try:
         dataset = tk.get_action("package_show")(context, {"id": id})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return tk.abort(404, tk._("Dataset not found"))
     limit = tk.config.get("ckanext.tangerang.satudata.zip_max_bytes")
-    buffer = io.BytesIO()
+    archive = ZipStream(compress_type=zipfile.ZIP_DEFLATED)
     total = 0
     links = []
     used = set()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for resource in dataset.get("resources", []):
-            if resource.get("url_type") != "upload":
-                links.append(f"{resource.get('name') or resource['id']}: {resource.get('url')}")
-                continue
-            path = uploader.get_resource_uploader(resource).get_path(resource["id"])
-            if not os.path.exists(path):
-                continue
-            total += os.path.getsize(path)
-            if total > limit:
-                return tk.abort(413, tk._("The dataset's files are too large for one zip; "
-                                          "download them one by one"))
-            name = _safe_name(resource.get("url", "").rsplit("/", 1)[-1] or resource["id"])
-            while name in used:
-                name = f"{resource['id'][:8]}-{name}"
-            used.add(name)
-            archive.write(path, name)
-            count_download(resource["id"])
-        if links:
-            archive.writestr("tautan.txt", "\n".join(links) + "\n")
-    buffer.seek(0)
-    return send_file(buffer, mimetype="application/zip", as_attachment=True,
-                     download_name=f"{dataset['name']}.zip")
+    included = []
+    for resource in dataset.get("resources", []):
+        if resource.get("url_type") != "upload":
+            links.append(f"{resource.get('name') or resource['id']}: {resource.get('url')}")
+            continue
+        path = uploader.get_resource_uploader(resource).get_path(resource["id"])
+        if not os.path.exists(path):
+            continue
+        total += os.path.getsize(path)
+        if total > limit:
+            return tk.abort(413, tk._("The dataset's files are too large for one zip; "
+                                      "download them one by one"))
+        name = _safe_name(resource.get("url", "").rsplit("/", 1)[-1] or resource["id"])
+        while name in used:
+            name = f"{resource['id'][:8]}-{name}"
+        used.add(name)
+        archive.add_path(path, name)  # read only while the response is sent
+        included.append(resource["id"])
+    if links:
+        archive.add(("\n".join(links) + "\n").encode(), "tautan.txt")
+    # counted now: the stream is written after this request's database session has ended
+    for resource_id in included:
+        count_download(resource_id)
+    return Response(archive, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{_safe_name(dataset["name"])}.zip"'})
 
 
 REVIEW_STEPS = {

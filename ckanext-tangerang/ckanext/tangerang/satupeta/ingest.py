@@ -17,12 +17,16 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import os
+import re
+import xml.parsers.expat
+
 import numpy as np
 import orjson
-import pyogrio
-import pyogrio.errors
 import shapely
 from pyproj import CRS, Transformer
+
+from ckanext.tangerang.satupeta.gdal import READ_DRIVERS, UnsafeGDAL, open_path, pyogrio
 
 
 def N_(message: str) -> str:
@@ -74,7 +78,7 @@ TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "Mu
 @dataclasses.dataclass
 class Source:
     kind: str          # one of FORMAT_NAMES
-    path: str          # what pyogrio opens (a /vsizip/ path for zipped shapefiles)
+    path: str          # what pyogrio opens: a local file named for its format
     open_options: dict[str, str] = dataclasses.field(default_factory=dict)
     layers: list[str] = dataclasses.field(default_factory=list)  # all layers of a GeoPackage or KML
 
@@ -90,8 +94,8 @@ def sniff(path: pathlib.Path) -> str | None:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{"):
         return "geojson"
-    if text.startswith(b"<") and b"<kml" in head:
-        return "kml"
+    if text.startswith(b"<"):
+        return "kml" if _xml_root(path) == "kml" else None
     if text[:1] and b"\x00" not in head:
         try:
             head.decode("utf-8")
@@ -106,12 +110,55 @@ def sniff(path: pathlib.Path) -> str | None:
     return None
 
 
+class _Root(Exception):
+    pass
+
+
+def _xml_root(path: pathlib.Path) -> str | None:
+    """The local name of the XML file's root element, or None when the file declares a DOCTYPE or
+    entities (KML needs neither; a "KML" that is really an OGR VRT, with `<kml` in a comment,
+    has another root). Only the file's start is parsed."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    found: list[str] = []
+
+    def refuse(*_args):
+        raise _Root()
+
+    def start(name, _attrs):
+        found.append(name.rsplit(" ", 1)[-1])
+        raise _Root()
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 16):
+                parser.Parse(chunk, False)
+    except (_Root, xml.parsers.expat.ExpatError):
+        pass
+    return found[0] if found else None
+
+
+SUFFIXES = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
+_ABSOLUTE = re.compile(r"(?:/[^/\s'\":,]+){2,}/?")
+
+
+def detail(error: BaseException, *paths: str | os.PathLike) -> str:
+    """GDAL's first line of an error, without the server's paths (shown to the officer)."""
+    text = str(error).split("\n")[0]
+    for path in sorted({os.fspath(p) for p in paths if p}, key=len, reverse=True):
+        text = text.replace(path, pathlib.PurePath(path).name)
+    return _ABSOLUTE.sub("…", text)[:300]
+
+
 def check_zip(path: pathlib.Path, limits: Limits) -> list[zipfile.ZipInfo]:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile as e:
-        raise LayerError(N_("The zip file is damaged: {detail}"), detail=e)
+        raise LayerError(N_("The zip file is damaged: {detail}"), detail=detail(e, path))
     if len(infos) > limits.zip_max_entries:
         raise LayerError(N_("The zip file holds {count} entries; at most {limit} are allowed."),
                          count=len(infos), limit=limits.zip_max_entries)
@@ -150,7 +197,7 @@ def extract_shapefile(path: pathlib.Path, member: str, names: list[str], folder:
                                              limit=limits.zip_max_bytes // 2 ** 20)
                         dst.write(chunk)
     except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise LayerError(N_("The zip file is damaged: {detail}"), detail=e)
+        raise LayerError(N_("The zip file is damaged: {detail}"), detail=detail(e, path, folder))
     return folder / pathlib.PurePosixPath(member).name
 
 
@@ -181,16 +228,24 @@ def open_source(path: pathlib.Path, label: str | None, limits: Limits,
                              label=label.upper(), found=FORMAT_NAMES["shp"])
         if workdir is None:
             raise ValueError("a zipped Shapefile needs a workdir to unpack into")
-        return Source("shp", str(extract_shapefile(path, shps[0], names, workdir, limits)))
+        return Source("shp", open_path(extract_shapefile(path, shps[0], names, workdir, limits)))
     if label and label not in LABELS[found] and any(label in v for v in LABELS.values()):
         raise LayerError(N_("The resource is labelled {label} but the file holds {found}."),
                          label=label.upper(), found=FORMAT_NAMES[found])
+    # CKAN stores an upload without its extension; GDAL's CSV and KML drivers go by the name, so
+    # the file is linked under the name of the one format its content was found to be
+    opened = str(path)
+    if workdir is not None:
+        link = workdir / ("source" + SUFFIXES[found])
+        link.symlink_to(pathlib.Path(path).resolve())
+        opened = str(link)
+    opened = open_path(opened)
     options: dict[str, str] = {}
     if found == "csv":
         options = {"X_POSSIBLE_NAMES": LON_NAMES, "Y_POSSIBLE_NAMES": LAT_NAMES,
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "YES"}
     if found in ("gpkg", "kml"):
-        layers = list_layers(str(path), found)
+        layers = list_layers(opened, found)
         if layer:
             if layer not in layers:
                 raise LayerError(N_("The file has no layer {layer}; its layers are: {layers}."),
@@ -199,8 +254,8 @@ def open_source(path: pathlib.Path, label: str | None, limits: Limits,
         elif len(layers) > 1:
             raise LayerError(N_("The file holds {count} layers ({layers}); choose the one to import."),
                              count=len(layers), layers=", ".join(layers))
-        return Source(found, str(path), options, layers)
-    return Source(found, str(path), options)
+        return Source(found, opened, options, layers)
+    return Source(found, opened, options)
 
 
 def list_layers(path: str, kind: str | None = None) -> list[str]:
@@ -209,7 +264,7 @@ def list_layers(path: str, kind: str | None = None) -> list[str]:
         found = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
         raise LayerError(N_("The file could not be read as {format}: {detail}"),
-                         format=FORMAT_NAMES.get(kind or "", kind or ""), detail=str(e).split("\n")[0][:300])
+                         format=FORMAT_NAMES.get(kind or "", kind or ""), detail=detail(e, path))
     return [str(name) for name, geometry in found if geometry]
 
 
@@ -294,9 +349,14 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
                 source.path, batch_size=limits.batch_size, use_pyarrow=True, **source.open_options))
             total = None
             if source.kind != "geojson":
-                total = pyogrio.read_info(source.path, **source.open_options).get("features")
+                info = pyogrio.read_info(source.path, **source.open_options)
+                total = info.get("features")
+                # only READ_DRIVERS are registered (gdal.py); of those, none but the GeoJSON
+                # driver opens a file that starts with "{", so only the others are asked
+                if info.get("driver") != READ_DRIVERS[source.kind]:
+                    raise UnsafeGDAL(f"{source.kind} opened by {info.get('driver')}")
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
-            raise LayerError(unreadable, format=report.format, detail=str(e).split("\n")[0][:300])
+            raise LayerError(unreadable, format=report.format, detail=detail(e, source.path, path))
         if not meta.get("geometry_type"):
             if source.kind == "csv":
                 raise LayerError(N_("The CSV file has no longitude/latitude columns (allowed names: "
@@ -322,7 +382,7 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
                 break
             except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
                 raise LayerError(N_("The file is damaged after feature {count}: {detail}"),
-                                 count=report.features_read, detail=str(e).split("\n")[0][:300])
+                                 count=report.features_read, detail=detail(e, source.path, path))
             n = batch.num_rows
             if not n:
                 continue

@@ -1,19 +1,19 @@
 """The import job (run by `ckan jobs worker`): file -> clean batches -> a new PostGIS table, swapped in."""
 from __future__ import annotations
 
+import ipaddress
 import logging
 import pathlib
 import tempfile
 from typing import Any
 
 import orjson
-import requests
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
-from ckanext.tangerang.satupeta import ingest
+from ckanext.tangerang.satupeta import ingest, remote
 from ckanext.tangerang.satupeta import model as store
 
 log = logging.getLogger(__name__)
@@ -31,24 +31,13 @@ def limits() -> ingest.Limits:
     )
 
 
-def _fetch(url: str, folder: str) -> pathlib.Path:
-    limit = tk.config.get("ckanext.tangerang.satupeta.download_max_bytes")
-    target = pathlib.Path(folder) / "download"
-    try:
-        with requests.get(url, stream=True, timeout=60) as resp:
-            resp.raise_for_status()
-            size = 0
-            with open(target, "wb") as f:
-                for chunk in resp.iter_content(1 << 20):
-                    size += len(chunk)
-                    if size > limit:
-                        raise ingest.LayerError(ingest.N_("The file at the resource URL is larger than "
-                                                          "{limit} MB."), limit=limit // 2 ** 20)
-                    f.write(chunk)
-    except requests.RequestException as e:
-        raise ingest.LayerError(ingest.N_("The file at the resource URL could not be fetched: {detail}"),
-                                detail=e)
-    return target
+def fetch_policy() -> remote.Policy:
+    c = tk.config
+    networks = tuple(ipaddress.ip_network(n, strict=False)
+                     for n in tk.aslist(c.get("ckanext.tangerang.satupeta.fetch_allowed_networks")))
+    return remote.Policy(max_bytes=c.get("ckanext.tangerang.satupeta.download_max_bytes"),
+                         timeout=c.get("ckanext.tangerang.satupeta.download_timeout"),
+                         allowed_networks=networks)
 
 
 def source_file(resource: dict[str, Any], folder: str) -> pathlib.Path:
@@ -59,7 +48,7 @@ def source_file(resource: dict[str, Any], folder: str) -> pathlib.Path:
         return path
     if not resource.get("url"):
         raise ingest.LayerError(ingest.N_("The resource has neither an uploaded file nor a URL."))
-    return _fetch(resource["url"], folder)
+    return remote.fetch(resource["url"], pathlib.Path(folder) / "download", fetch_policy())
 
 
 def label(resource: dict[str, Any]) -> str | None:
@@ -113,9 +102,10 @@ def import_layer(import_id: str, on_progress=None) -> None:
         if writer:
             writer.abort()
         log.exception("import %s failed", import_id)
+        # the log has the details; the page (public) gets the kind of error, never paths
         store.update_import(import_id, status="failed", error={
             "message": ingest.N_("The import failed unexpectedly: {detail}"),
-            "params": {"detail": str(e)[:300]}})
+            "params": {"detail": e.__class__.__name__}})
         raise
     store.update_import(import_id, status="done", report=report.as_dict(),
                         features_read=report.features_read, features_written=report.features_written)

@@ -6,13 +6,10 @@ resource's dataset) and HTTP.
 from __future__ import annotations
 
 import hashlib
-import pathlib
-import shutil
-import tempfile
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, after_this_request, send_file
+from flask import Blueprint, Response, send_file
 
 import ckan.plugins.toolkit as tk
 
@@ -70,7 +67,9 @@ def _is_public(layer: dict[str, Any]) -> bool:
 # --- HTTP helpers ------------------------------------------------------------------------------
 
 def _base() -> str:
-    return tk.request.host_url.rstrip("/") + tk.request.script_root + "/ogc"
+    # the configured site URL, never the request's Host header (a forged Host would end up in
+    # the links of responses that proxies cache for everyone)
+    return tk.config["ckan.site_url"].rstrip("/") + tk.request.script_root + "/ogc"
 
 
 def _wants_html() -> bool:
@@ -209,18 +208,10 @@ def download(cid):
     if fmt not in ogc.DOWNLOADS:
         raise ogc.OgcError(400, "InvalidParameterValue", f"f: use one of {', '.join(ogc.DOWNLOADS)}")
     name = downloads.file_name(layer)
-    if fmt == "geojson":
-        return Response(downloads.geojson(layer), mimetype=ogc.GEOJSON, headers={
-            "Content-Disposition": f'attachment; filename="{name}.geojson"'})
-    folder = tempfile.mkdtemp(prefix="satupeta-dl-")
-
-    @after_this_request
-    def _cleanup(response):
-        shutil.rmtree(folder, ignore_errors=True)
-        return response
-
-    path = downloads.write(layer, fmt, pathlib.Path(folder), name)
-    return send_file(path, mimetype=ogc.DOWNLOADS[fmt], as_attachment=True, download_name=path.name)
+    # from the cache of this import's downloads: built on the first request only
+    stream = downloads.open_cached(layer, fmt, name)
+    return send_file(stream, mimetype=ogc.DOWNLOADS[fmt], as_attachment=True,
+                     download_name=name + downloads.SUFFIXES[fmt])
 
 
 # --- pages -------------------------------------------------------------------------------------

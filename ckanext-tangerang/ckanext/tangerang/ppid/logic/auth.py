@@ -5,8 +5,10 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.plugins.toolkit import _
 
+from ckan import model
+
 from ckanext.tangerang.ppid import lib
-from ckanext.tangerang.ppid.model import Request
+from ckanext.tangerang.ppid.model import Appointment, DipEntry, Request
 
 
 def _ok():
@@ -124,14 +126,40 @@ def ppid_holiday_create(context, data_dict):
 
 def ppid_dip_create(context, data_dict):
     user = lib.user_obj(context)
-    if lib.is_utama(user) or lib.pelaksana_opds(user):
+    opd = (data_dict or {}).get("opd")
+    # without an OPD the action asks for one; with one, it must be the caller's
+    if lib.is_utama(user) or (lib.pelaksana_opds(user) and (not opd or lib.can_handle(user, opd))):
         return _ok()
-    return _no(_("Only PPID officers manage the Daftar Informasi Publik"))
+    return _no(_("Only the PPID Utama and the OPD's PPID Pelaksana manage its entries"))
+
+
+def _dip_opd(data_dict) -> str | None:
+    ident = (data_dict or {}).get("id")
+    entry = model.Session.get(DipEntry, ident) if ident else None
+    return entry.opd if entry is not None else None
 
 
 def ppid_dip_update(context, data_dict):
+    """The entry's stored OPD decides, never the OPD sent along; moving an entry to another OPD
+    needs the right to both."""
     user = lib.user_obj(context)
-    if lib.can_handle(user, (data_dict or {}).get("opd")):
+    stored = _dip_opd(data_dict)
+    wanted = (data_dict or {}).get("opd") or stored
+    if stored is None:
+        # not found: the action answers so, to officers who could have asked
+        allowed = lib.is_utama(user) or bool(lib.pelaksana_opds(user))
+    else:
+        allowed = lib.can_handle(user, stored) and lib.can_handle(user, wanted)
+    if allowed:
+        return _ok()
+    return _no(_("Only the PPID Utama and the OPD's PPID Pelaksana manage its entries"))
+
+
+def ppid_dip_delete(context, data_dict):
+    user = lib.user_obj(context)
+    stored = _dip_opd(data_dict)
+    if (stored is None and (lib.is_utama(user) or lib.pelaksana_opds(user))) or \
+            lib.can_handle(user, stored):
         return _ok()
     return _no(_("Only the PPID Utama and the OPD's PPID Pelaksana manage its entries"))
 
@@ -171,3 +199,39 @@ def ppid_remind(context, data_dict):
 
 def ppid_personal_data_purge(context, data_dict):
     return ppid_remind(context, data_dict)
+
+
+# Appointments: sysadmins appoint every role, the PPID Utama only PPID Pelaksana ---------------
+
+def _sysadmin(context) -> bool:
+    user = lib.user_obj(context)
+    return bool(user and user.sysadmin)
+
+
+def ppid_appointment_list(context, data_dict):
+    if lib.is_utama(lib.user_obj(context)):
+        return _ok()
+    return _no(_("Only sysadmins and the PPID Utama see the PPID appointments"))
+
+
+def ppid_appointment_create(context, data_dict):
+    if _sysadmin(context):
+        return _ok()
+    if not lib.is_utama(lib.user_obj(context)):
+        return _no(_("Only sysadmins and the PPID Utama appoint PPID officers"))
+    if (data_dict or {}).get("role") in ("utama", "atasan"):
+        return _no(_("Only a sysadmin appoints the PPID Utama and the Atasan PPID; the PPID Utama "
+                     "appoints PPID Pelaksana"))
+    return _ok()
+
+
+def ppid_appointment_delete(context, data_dict):
+    if _sysadmin(context):
+        return _ok()
+    if not lib.is_utama(lib.user_obj(context)):
+        return _no(_("Only sysadmins and the PPID Utama remove PPID officers"))
+    ident = (data_dict or {}).get("id")
+    appointment = model.Session.get(Appointment, ident) if ident else None
+    if appointment is not None and appointment.role != "pelaksana":
+        return _no(_("Only a sysadmin removes the PPID Utama and the Atasan PPID"))
+    return _ok()

@@ -1,4 +1,5 @@
-"""PPID tables: requests, their history, files, objections, holiday overrides and the DIP.
+"""PPID tables: requests, their history, files, objections, holiday overrides, the DIP and the
+appointments of the PPID officers.
 
 Personal data of requesters (UU PDP) lives only in the columns listed in ``PERSONAL_FIELDS``;
 the logic layer drops them from every dictionary a viewer may not see.
@@ -186,6 +187,37 @@ class PpidDipEntry(tk.BaseModel):
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
 
+APPOINTMENT_ROLES = ("utama", "pelaksana", "atasan")
+
+
+class PpidAppointment(tk.BaseModel):
+    """A user appointed PPID Utama, PPID Pelaksana of one OPD, or Atasan PPID. PPID roles come
+    only from here (and the bootstrap lists of the ini), never from editing datasets."""
+    __tablename__ = "tangerang_ppid_appointment"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    user_id = sa.Column(sa.UnicodeText, nullable=False, index=True)
+    role = sa.Column(sa.UnicodeText, nullable=False)
+    # the OPD (organization name of the city profile) of a Pelaksana; empty for the others
+    opd = sa.Column(sa.UnicodeText)
+    # the appointing decree (Surat Keputusan), free text
+    decree = sa.Column(sa.UnicodeText)
+    appointed_by = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('utama', 'pelaksana', 'atasan')",
+                           name="tangerang_ppid_appointment_role_check"),
+        sa.CheckConstraint("(role = 'pelaksana') = (opd IS NOT NULL)",
+                           name="tangerang_ppid_appointment_opd_check"),
+    )
+
+
+# one appointment per user, role and OPD (NULL OPDs compare equal here)
+sa.Index("tangerang_ppid_appointment_unique_idx", PpidAppointment.user_id, PpidAppointment.role,
+         sa.func.coalesce(PpidAppointment.opd, ""), unique=True)
+
+
 class PpidCounter(tk.BaseModel):
     """Yearly sequences of registration numbers (one row per kind and year)."""
     __tablename__ = "tangerang_ppid_counter"
@@ -209,3 +241,4 @@ def next_number(kind: str, year: int) -> int:
 # shared with CKAN and the other subsystems, free of clashes
 Request, Event, File, Objection = PpidRequest, PpidEvent, PpidFile, PpidObjection
 Holiday, DipEntry, Counter = PpidHoliday, PpidDipEntry, PpidCounter
+Appointment = PpidAppointment

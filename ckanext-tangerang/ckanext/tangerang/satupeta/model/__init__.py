@@ -229,6 +229,15 @@ def extents_by_name(layer: dict[str, Any], name_field: str) -> list[tuple[str, l
 
 
 @_swap_safe
+def has_multi_points(layer: dict[str, Any]) -> bool:
+    """Whether the layer holds a MultiPoint (a Shapefile holds points or multipoints, not both)."""
+    with engine().connect() as conn:
+        return bool(conn.execute(sa.text(
+            f'SELECT EXISTS (SELECT 1 FROM "{layer["table_name"]}" '
+            "WHERE ST_GeometryType(geom) = 'ST_MultiPoint')")).scalar())
+
+
+@_swap_safe
 def query_features(layer: dict[str, Any], *, bbox: tuple[float, float, float, float] | None = None,
                    filters: dict[str, str] | None = None, limit: int = 100, offset: int = 0,
                    fid: int | None = None, as_geojson: bool = True,

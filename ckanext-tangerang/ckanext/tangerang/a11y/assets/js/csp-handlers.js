@@ -1,0 +1,41 @@
+// What CKAN's templates do in inline event handlers (onclick="...", hx-on), which the portal's
+// Content-Security-Policy forbids: the overriding templates describe the same steps in data
+// attributes and this file performs them.
+(function () {
+  'use strict';
+  var byId = function (id) { return id ? document.getElementById(id) : null; };
+
+  document.addEventListener('click', function (event) {
+    var el = event.target.closest('[data-tg-check], [data-tg-click], [data-tg-clear], [data-tg-focus], [data-tg-print]');
+    if (!el) { return; }
+    if (el.hasAttribute('data-tg-print')) { window.print(); return; }
+    var check = byId(el.getAttribute('data-tg-check'));
+    if (check) { check.checked = true; }
+    var clear = byId(el.getAttribute('data-tg-clear'));
+    if (clear) { clear.value = ''; }
+    var click = byId(el.getAttribute('data-tg-click'));
+    if (click) { click.click(); }
+    var focus = byId(el.getAttribute('data-tg-focus'));
+    if (focus) { focus.focus(); }
+  });
+
+  // API tokens: the revoke button is enabled while a token is ticked
+  var updateRevoke = function () {
+    var button = byId('revoke-tokens-button');
+    if (button) { button.disabled = !document.querySelector('[name=token][data-tg-token]:checked'); }
+  };
+  document.addEventListener('change', function (event) {
+    if (event.target.matches && event.target.matches('[name=token][data-tg-token]')) { updateRevoke(); }
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    if (event.target.matches && event.target.matches('[data-tg-revoke-form]')) {
+      var button = byId('revoke-tokens-button');
+      if (button) { button.disabled = true; }
+    }
+  });
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var form = event.target.closest ? event.target.closest('[data-tg-scroll-to]') : null;
+    var target = form && byId(form.getAttribute('data-tg-scroll-to'));
+    if (target) { target.scrollIntoView(false); }
+  });
+}());
