@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from satudata_testlib import api, valid_dataset
 
@@ -109,3 +109,92 @@ def test_dataset_page_carries_schema_org_json_ld_that_follows_each_change(app, p
     page = app.get(f"/dataset/{published['name']}").body
     assert "<script>alert(1)" not in page
     assert names(_json_ld(page)) == {title}
+
+
+# --- licences ---------------------------------------------------------------------------------
+# The portal's licence register is CKAN's: an entry's URL is the licence document's URI.
+CC_BY = URIRef("http://www.opendefinition.org/licenses/cc-by")
+ODBL = URIRef("http://www.opendefinition.org/licenses/odc-odbl")
+
+
+def _publish(app, opd, walidata, **fields):
+    created = api(app, "package_create", valid_dataset(owner_org="dinkes", **fields), opd)["result"]
+    api(app, "tangerang_review_submit", {"id": created["id"]}, opd)
+    api(app, "tangerang_review_approve", {"id": created["id"]}, walidata)
+    return created
+
+
+def _resources(*names):
+    return [{"name": n, "url": f"https://data.tangerangkota.go.id/{n}.csv", "format": "CSV"}
+            for n in names]
+
+
+@pytest.fixture
+def licensed(app, opd, walidata):
+    """Three published datasets: CC-BY (the default, two files), ODbL, and no licence."""
+    return {
+        "cc-by": _publish(app, opd, walidata, name="puskesmas", title="Puskesmas",
+                          resources=_resources("puskesmas-2023", "puskesmas-2024")),
+        "odc-odbl": _publish(app, opd, walidata, name="jalan", title="Ruas Jalan",
+                             license_id="odc-odbl", resources=_resources("jalan")),
+        "notspecified": _publish(app, opd, walidata, name="tanpa-lisensi", title="Tanpa Lisensi",
+                                 license_id="notspecified", resources=_resources("arsip")),
+    }
+
+
+EXPECTED = {"Puskesmas": CC_BY, "Ruas Jalan": ODBL, "Tanpa Lisensi": None}
+
+
+def _assert_licences(g, datasets):
+    for d in datasets:
+        title = str(g.value(d, DCTERMS.title))
+        expected = EXPECTED[title]
+        distributions = list(g.objects(d, DCAT.distribution))
+        assert distributions, title
+        if expected is None:
+            # no licence is stated rather than one invented: DCAT-AP leaves dct:license out
+            assert list(g.objects(d, DCTERMS.license)) == [], title
+            for dist in distributions:
+                assert list(g.objects(dist, DCTERMS.license)) == [], title
+            continue
+        assert list(g.objects(d, DCTERMS.license)) == [expected], title
+        for dist in distributions:
+            assert list(g.objects(dist, DCTERMS.license)) == [expected], (title, dist)
+        assert (expected, RDF.type, DCTERMS.LicenseDocument) in g
+        assert g.value(expected, DCTERMS.title) is not None
+        assert g.value(expected, RDFS.label) is not None
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("suffix, fmt", [("ttl", "turtle"), ("xml", "xml"), ("jsonld", "json-ld")])
+def test_catalogue_states_each_datasets_and_distributions_licence(app, licensed, suffix, fmt):
+    g = _graph(app, f"/catalog.{suffix}", fmt)
+    catalog = next(g.subjects(RDF.type, DCAT.Catalog))
+    datasets = list(g.objects(catalog, DCAT.dataset))
+    assert {str(g.value(d, DCTERMS.title)) for d in datasets} == set(EXPECTED)
+    _assert_licences(g, datasets)
+    assert "Creative Commons" in str(g.value(CC_BY, DCTERMS.title))
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("suffix, fmt", [("rdf", "xml"), ("ttl", "turtle"), ("jsonld", "json-ld")])
+def test_dataset_endpoint_states_the_licence(app, licensed, suffix, fmt):
+    for dataset in licensed.values():
+        g = _graph(app, f"/dataset/{dataset['name']}.{suffix}", fmt)
+        _assert_licences(g, [_dataset(g)])
+
+
+@pytest.mark.services
+def test_dataset_page_structured_data_names_the_licence(app, licensed):
+    def licences(name):
+        doc = _json_ld(app.get(f"/dataset/{name}").body)
+        nodes = [n for n in doc["@graph"] if n.get("@type") == "schema:Dataset"]
+        return [v["@id"] if isinstance(v, dict) and "@id" in v else
+                (v["@value"] if isinstance(v, dict) else v)
+                for n in nodes for v in (n.get("schema:license") if isinstance(n.get("schema:license"), list)
+                                         else [n.get("schema:license")]) if v is not None]
+
+    assert licences("puskesmas") == [str(CC_BY)]
+    assert licences("jalan") == [str(ODBL)]
+    # no licence URL: no licence document is named
+    assert all("opendefinition" not in v for v in licences("tanpa-lisensi"))

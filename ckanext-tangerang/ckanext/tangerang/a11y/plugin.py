@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import logging
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+from ckanext.tangerang.a11y import errors
+
+log = logging.getLogger(__name__)
 
 
 @tk.blanket.config_declarations
@@ -18,6 +24,16 @@ class A11yPlugin(p.SingletonPlugin):
     """
 
     p.implements(p.IConfigurer)
+    p.implements(p.IMiddleware, inherit=True)
+
+    # IMiddleware: called once CKAN has registered its error handler, so the theme's replace it
+    def make_middleware(self, app, config):
+        flask_app = errors.flask_app(app)
+        if flask_app is None:
+            log.warning("Themed error pages off: no Flask app found in %r", app)
+        else:
+            errors.register(flask_app)
+        return app
 
     # IConfigurer
     def update_config(self, config):

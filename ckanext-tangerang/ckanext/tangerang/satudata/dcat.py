@@ -6,7 +6,9 @@ frekuensi -> dct:accrualPeriodicity (EU frequency); tahun -> dct:temporal; cakup
 dct:spatial (dct:identifier = Kemendagri code); tingkat akses -> dct:accessRights (EU access
 right); satuan -> sdmx-attribute:unitMeasure; konsep/definisi -> skos:definition; klasifikasi ->
 dct:subject; sumber data -> dct:source; metode pengumpulan -> dct:provenance; bahasa (language) ->
-dct:language (EU language), and the language tag of the text fields.
+dct:language (EU language), and the language tag of the text fields; lisensi (license_id) ->
+dct:license of the dataset and of each distribution (ckanext-dcat's DCAT-AP profiles give a
+distribution a licence only from a resource's own ``license`` field and never the dataset one).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from ckanext.tangerang import city
 from ckanext.tangerang.satudata import codelists
 
+# CKAN's register entry for "License not specified"
+NO_LICENCE = "notspecified"
 SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
 TEXT_FIELDS = (
     ("satuan", SDMX_ATTRIBUTE.unitMeasure),
@@ -85,6 +89,7 @@ class SatudataProfile(RDFProfile):
             g.add((dataset_ref, DCT.spatial, location))
 
         self._agents(dataset_dict, dataset_ref)
+        self._licence(dataset_dict, dataset_ref)
 
     def _agents(self, dataset_dict, dataset_ref):
         """The OPD produces (dct:creator); the Walidata publishes (dct:publisher)."""
@@ -102,6 +107,35 @@ class SatudataProfile(RDFProfile):
             g.add((publisher, FOAF.name, Literal(dataset_dict["walidata"])))
             g.remove((dataset_ref, DCT.publisher, None))
             g.add((dataset_ref, DCT.publisher, publisher))
+
+    def _licence(self, dataset_dict, dataset_ref):
+        """The dataset's licence on the dataset and on every distribution without its own.
+
+        The licence is the portal register's entry: its URL is the licence document's URI and
+        its title the label a harvester matches on (ckanext-dcat's parser compares URI, then
+        dct:title). An entry without a URL ("Other (Open)") becomes a document without a URI
+        but with its title. "License not specified" (no URL, not open) gives no dct:license:
+        DCAT-AP leaves the property out when the licence is unknown.
+        """
+        g = self.g
+        url = (dataset_dict.get("license_url") or "").strip()
+        title = dataset_dict.get("license_title") or ""
+        license_id = dataset_dict.get("license_id") or ""
+        if url and url.startswith(("http://", "https://")):
+            licence = URIRef(url)
+        elif license_id and license_id != NO_LICENCE and title:
+            licence = BNode()
+        else:
+            return
+        g.add((licence, RDF.type, DCT.LicenseDocument))
+        if title:
+            g.add((licence, DCT.title, Literal(title)))
+            g.add((licence, RDFS.label, Literal(title)))
+        if (dataset_ref, DCT.license, None) not in g:
+            g.add((dataset_ref, DCT.license, licence))
+        for distribution in list(g.objects(dataset_ref, DCAT.distribution)):
+            if (distribution, DCT.license, None) not in g:
+                g.add((distribution, DCT.license, licence))
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         g = self.g

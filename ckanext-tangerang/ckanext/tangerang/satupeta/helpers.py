@@ -18,6 +18,30 @@ def tangerang_satupeta_layer_state(resource_id: str) -> dict | None:
         return None
 
 
+def _can_import(resource_id: str) -> bool:
+    try:
+        tk.check_access("tangerang_satupeta_layer_import", {}, {"id": resource_id})
+        return True
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+def tangerang_satupeta_shown_views(views: list[dict], current: dict | None, resource_id: str) -> dict:
+    """The resource page's views without a map view that has no layer to show, unless the viewer
+    is an officer who may import it (the view then says why the import failed). `current` moves to
+    the first view left when it was that map view."""
+    maps = [v for v in views or [] if v.get("view_type") == "satupeta_view"]
+    if not maps:
+        return {"views": views, "current": current}
+    state = tangerang_satupeta_layer_state(resource_id)
+    if (state and state.get("layer")) or _can_import(resource_id):
+        return {"views": views, "current": current}
+    shown = [v for v in views if v.get("view_type") != "satupeta_view"]
+    if current and current.get("view_type") == "satupeta_view":
+        current = shown[0] if shown else None
+    return {"views": shown, "current": current}
+
+
 def tangerang_satupeta_map_config(bbox: list[float] | None = None) -> dict:
     """What map.js needs: the OGC API's path, the first view and the base map."""
     return {

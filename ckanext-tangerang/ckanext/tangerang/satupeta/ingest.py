@@ -141,16 +141,156 @@ def _xml_root(path: pathlib.Path) -> str | None:
     return found[0] if found else None
 
 
+# What a file that is no layer holds, named for the officer (msgids; error_text translates the
+# `content` parameter). Magic numbers of the files officers upload by mistake.
+CONTENT_NAMES = {
+    "pdf": N_("a PDF document"),
+    "image": N_("an image (PNG, JPEG, GIF or TIFF)"),
+    "word": N_("a Word document"),
+    "excel": N_("an Excel workbook"),
+    "powerpoint": N_("a PowerPoint presentation"),
+    "opendocument": N_("an OpenDocument file"),
+    "office": N_("an old-format Office file (Word or Excel)"),
+    "html": N_("a web page (HTML)"),
+    "xml": N_("an XML file that is not KML"),
+    "zip": N_("a zip file without a Shapefile (.shp)"),
+    "rar": N_("a RAR or 7-Zip archive"),
+    "sqlite": N_("an SQLite database that is not a GeoPackage"),
+    "empty": N_("an empty file"),
+    "other": N_("a file of another kind"),
+}
+_MAGIC = ((b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"),
+          (b"II*\x00", "image"), (b"MM\x00*", "image"), (b"\xd0\xcf\x11\xe0", "office"),
+          (b"Rar!", "rar"), (b"7z\xbc\xaf", "rar"))
+# a GeoPackage's SQLite header carries its application id at byte 68 (GPKG; GP10/GP11 before 1.2)
+_GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
+_GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature|Point|MultiPoint|LineString|'
+                           rb'MultiLineString|Polygon|MultiPolygon|GeometryCollection)"')
+# a resource format that says nothing about the layer's format: set to the real one when the
+# content is a layer
+GENERIC_LABELS = frozenset({"", "zip", "json", "xml", "txt", "text", "bin", "data", "octet-stream"})
+FORMAT_LABELS = {"geojson": "GeoJSON", "shp": "SHP", "gpkg": "GPKG", "kml": "KML"}
+
+
+def _zip_names(path: pathlib.Path) -> list[str] | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [n for n in zf.namelist() if not n.startswith("__MACOSX") and not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def describe(path: pathlib.Path) -> str:
+    """What a file that is not a layer holds, as a key of CONTENT_NAMES."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if not head.strip():
+        return "empty"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"PK\x03\x04"):
+        names = _zip_names(path) or []
+        if "mimetype" in names and any(n.startswith("META-INF/") for n in names):
+            return "opendocument"
+        for prefix, kind in (("word/", "word"), ("xl/", "excel"), ("ppt/", "powerpoint")):
+            if "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names):
+                return kind
+        return "zip"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "sqlite"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html")) or b"<html" in text[:512]:
+        return "html"
+    if text.startswith(b"<"):
+        return "xml"
+    return "other"
+
+
+def _csv_has_coordinates(path: pathlib.Path) -> bool:
+    """Whether the CSV's header names a longitude and a latitude column (as GDAL's CSV driver
+    finds them with X/Y_POSSIBLE_NAMES, case-insensitively)."""
+    with open(path, "rb") as f:
+        first = f.readline(65536)
+    text = first.decode("utf-8", "replace").lstrip("\ufeff").strip()
+    separator = max((",", ";", "\t"), key=text.count)
+    names = {n.strip().strip('"').strip().lower() for n in text.split(separator)}
+    return bool(names & set(LON_NAMES.split(","))) and bool(names & set(LAT_NAMES.split(",")))
+
+
+def layer_kind(path: pathlib.Path) -> str | None:
+    """The layer format of a file by its content, cheaply (the first bytes, a zip's listing, a
+    CSV's header), for the web process to decide on an import: None when the file is no layer,
+    e.g. a CSV table without longitude/latitude columns, a JSON that is not GeoJSON, a zip of
+    other files. The import itself checks the whole file."""
+    found = sniff(path)
+    if found == "zip":
+        names = _zip_names(path)
+        return "shp" if names and any(n.lower().endswith(".shp") for n in names) else None
+    if found == "gpkg":
+        with open(path, "rb") as f:
+            return "gpkg" if f.read(72)[68:72] in _GPKG_IDS else None
+    if found == "geojson":
+        with open(path, "rb") as f:
+            return "geojson" if _GEOJSON_TYPE.search(f.read(1 << 16)) else None
+    if found == "csv":
+        return "csv" if _csv_has_coordinates(path) else None
+    return found  # kml or None
+
+
+def _label_name(label: str) -> str:
+    """A resource format as the portal writes it (GeoJSON, not GEOJSON)."""
+    return {**FORMAT_LABELS, "geopackage": "GeoPackage", "shapefile": "Shapefile"}.get(label, label.upper())
+
+
+def not_a_layer(path: pathlib.Path, label: str, name: str, content: str | None = None) -> LayerError:
+    """The file is no layer: says what it is and which formats a layer may have."""
+    content = CONTENT_NAMES[content or describe(path)]
+    if label:
+        return LayerError(N_("The resource's format is {label}, but the file {name} is not a GeoJSON, "
+                             "zipped Shapefile, GeoPackage, KML or CSV file with longitude/latitude "
+                             "columns: it is {content}. It cannot become a map layer: upload the layer "
+                             "in one of these formats, or change the resource's format if this file is "
+                             "not a map layer."), label=_label_name(label), name=name, content=content)
+    return LayerError(N_("The file {name} is not a GeoJSON, zipped Shapefile, GeoPackage, KML or CSV "
+                         "file with longitude/latitude columns: it is {content}. It cannot become a map "
+                         "layer: upload the layer in one of these formats."), name=name, content=content)
+
+
 SUFFIXES = {"geojson": ".geojson", "gpkg": ".gpkg", "kml": ".kml", "csv": ".csv"}
 _ABSOLUTE = re.compile(r"(?:/[^/\s'\":,]+){2,}/?")
 
 
-def detail(error: BaseException, *paths: str | os.PathLike) -> str:
-    """GDAL's first line of an error, without the server's paths (shown to the officer)."""
+# GDAL's advice to programmers, meaningless to an officer
+_HINTS = re.compile(r"(?:;\s*|(?<=\.)\s+)(?:It might help|Consider|You may want to|Try)\b[^;]*")
+# GDAL's ways of saying "this is not the format it was opened as"
+_NOT_THE_FORMAT = ("not recognized as being in a supported file format",
+                   "not recognised as being in a supported file format",
+                   "specify the correct driver", "file is not a database",
+                   "database disk image is malformed", "bad application_id")
+
+
+def detail(error: BaseException, *paths: str | os.PathLike, name: str | None = None) -> str:
+    """GDAL's first line of an error, without the server's paths (shown to the officer): a path
+    becomes the file's name as uploaded (`name`) or, without one, its last part."""
     text = str(error).split("\n")[0]
     for path in sorted({os.fspath(p) for p in paths if p}, key=len, reverse=True):
-        text = text.replace(path, pathlib.PurePath(path).name)
+        text = text.replace(path, name or pathlib.PurePath(path).name)
+    text = _HINTS.sub("", text).strip(" ;")
     return _ABSOLUTE.sub("…", text)[:300]
+
+
+def unreadable(error: BaseException, kind: str, name: str, *paths: str | os.PathLike) -> LayerError:
+    """The officer's message for a file GDAL could not open as `kind`: a file that is not that
+    format at all gets a plain sentence, not GDAL's words."""
+    fmt = FORMAT_NAMES.get(kind, kind)
+    text = str(error)
+    if any(marker in text for marker in _NOT_THE_FORMAT):
+        return LayerError(N_("The file {name} could not be read as {format}: it is damaged or not a "
+                             "{format} file. Export the layer again as {format} from the GIS software, "
+                             "or correct the resource's format."), name=name, format=fmt)
+    return LayerError(N_("The file could not be read as {format}: {detail}"), format=fmt,
+                      detail=detail(error, *paths, name=name))
 
 
 def check_zip(path: pathlib.Path, limits: Limits) -> list[zipfile.ZipInfo]:
@@ -202,18 +342,22 @@ def extract_shapefile(path: pathlib.Path, member: str, names: list[str], folder:
 
 
 def open_source(path: pathlib.Path, label: str | None, limits: Limits,
-                workdir: pathlib.Path | None = None, layer: str | None = None) -> Source:
+                workdir: pathlib.Path | None = None, layer: str | None = None,
+                name: str | None = None) -> Source:
     """Where the layer is in the file, after checking the content against its label. A zipped
     Shapefile is unpacked into `workdir`; a file of several layers (GeoPackage, KML) needs
-    `layer`, the name of the one to read."""
+    `layer`, the name of the one to read. `name` is the file's name as uploaded, for messages."""
     found = sniff(path)
     label = (label or "").strip().lower().lstrip(".")
+    name = name or pathlib.PurePath(path).name
     if found is None:
-        raise LayerError(N_("The file is not a GeoJSON, zipped Shapefile, GeoPackage, KML or CSV file."))
+        raise not_a_layer(path, label, name)
     if found == "zip":
         infos = check_zip(path, limits)
         names = [i.filename for i in infos if not i.is_dir() and not i.filename.startswith("__MACOSX")]
         shps = [n for n in names if n.lower().endswith(".shp")]
+        if not shps:
+            raise not_a_layer(path, label, name)
         if len(shps) != 1:
             raise LayerError(N_("The zip file must hold exactly one .shp file; it holds {count}."),
                              count=len(shps))
@@ -245,7 +389,7 @@ def open_source(path: pathlib.Path, label: str | None, limits: Limits,
         options = {"X_POSSIBLE_NAMES": LON_NAMES, "Y_POSSIBLE_NAMES": LAT_NAMES,
                    "KEEP_GEOM_COLUMNS": "NO", "AUTODETECT_TYPE": "YES"}
     if found in ("gpkg", "kml"):
-        layers = list_layers(opened, found)
+        layers = list_layers(opened, found, name)
         if layer:
             if layer not in layers:
                 raise LayerError(N_("The file has no layer {layer}; its layers are: {layers}."),
@@ -258,13 +402,12 @@ def open_source(path: pathlib.Path, label: str | None, limits: Limits,
     return Source(found, opened, options)
 
 
-def list_layers(path: str, kind: str | None = None) -> list[str]:
+def list_layers(path: str, kind: str | None = None, name: str | None = None) -> list[str]:
     """The names of the file's layers with a geometry (a GeoPackage may also hold plain tables)."""
     try:
         found = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
-        raise LayerError(N_("The file could not be read as {format}: {detail}"),
-                         format=FORMAT_NAMES.get(kind or "", kind or ""), detail=detail(e, path))
+        raise unreadable(e, kind or "", name or pathlib.PurePath(path).name, path)
     return [str(name) for name, geometry in found if geometry]
 
 
@@ -326,19 +469,21 @@ def _default(value: Any) -> Any:
 
 def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: Limits,
          progress: Callable[[int, int, int | None], None] | None = None,
-         report: Report | None = None, layer: str | None = None) -> Iterator[Batch]:
-    """Clean batches of the file's features in EPSG:4326; fills `report` as it goes.
+         report: Report | None = None, layer: str | None = None,
+         name: str | None = None) -> Iterator[Batch]:
+    """Clean batches of the file's features in EPSG:4326; fills `report` as it goes. `name` is
+    the file's name as uploaded, the only name of it a message shows.
 
     Raises LayerError on the first problem; the caller then throws away what it wrote.
     """
     started = time.monotonic()
     report = report if report is not None else Report()
-    unreadable = N_("The file could not be read as {format}: {detail}")
+    name = name or path.name
     with contextlib.ExitStack() as stack:
         # beside the upload: a Shapefile unpacks to as much as the upload's folder must hold
         workdir = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory(
             prefix=".unpack-", dir=path.parent)))
-        source = open_source(path, label, limits, workdir, layer)
+        source = open_source(path, label, limits, workdir, layer, name)
         report.format = FORMAT_NAMES[source.kind]
         report.layers = source.layers
         report.source_layer = source.open_options.get("layer") or (source.layers[0] if source.layers else "")
@@ -356,7 +501,7 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
                 if info.get("driver") != READ_DRIVERS[source.kind]:
                     raise UnsafeGDAL(f"{source.kind} opened by {info.get('driver')}")
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
-            raise LayerError(unreadable, format=report.format, detail=detail(e, source.path, path))
+            raise unreadable(e, source.kind, name, source.path, path)
         if not meta.get("geometry_type"):
             if source.kind == "csv":
                 raise LayerError(N_("The CSV file has no longitude/latitude columns (allowed names: "
@@ -382,7 +527,8 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
                 break
             except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
                 raise LayerError(N_("The file is damaged after feature {count}: {detail}"),
-                                 count=report.features_read, detail=detail(e, source.path, path))
+                                 count=report.features_read,
+                                 detail=detail(e, source.path, path, name=name))
             n = batch.num_rows
             if not n:
                 continue

@@ -5,6 +5,7 @@ import ipaddress
 import logging
 import pathlib
 import tempfile
+import urllib.parse
 from typing import Any
 
 import orjson
@@ -51,6 +52,13 @@ def source_file(resource: dict[str, Any], folder: str) -> pathlib.Path:
     return remote.fetch(resource["url"], pathlib.Path(folder) / "download", fetch_policy())
 
 
+def file_name(resource: dict[str, Any]) -> str:
+    """The file's name as the officer knows it (the upload's or the URL's last part), the only
+    name of it an import's message shows."""
+    path = urllib.parse.urlsplit(resource.get("url") or "").path
+    return urllib.parse.unquote(pathlib.PurePosixPath(path).name) or resource.get("name") or resource["id"]
+
+
 def label(resource: dict[str, Any]) -> str | None:
     fmt = (resource.get("format") or "").strip().lower()
     if fmt:
@@ -85,7 +93,7 @@ def import_layer(import_id: str, on_progress=None) -> None:
             path = source_file(resource, folder)
             writer = store.LayerWriter(run["layer_id"], import_id)
             for batch in ingest.read(path, label(resource), run["crs"], limits(), progress, report,
-                                     layer=run.get("source_layer")):
+                                     layer=run.get("source_layer"), name=file_name(resource)):
                 writer.write(batch.fids, batch.properties, batch.ewkb_hex)
             title = resource.get("name") or resource["id"]
             writer.commit(resource["package_id"], title, report.source_crs, report.geometry_family,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import logging
+import pathlib
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan.lib import uploader
 
+from ckanext.tangerang.satupeta import ingest
 from ckanext.tangerang.satupeta.logic import action
 
 log = logging.getLogger(__name__)
@@ -53,10 +56,27 @@ class SatupetaPlugin(p.SingletonPlugin):
             action.drop_layer(resource_id)
 
     def _queue(self, context, resource):
+        if context.get(FORMAT_FIXED):
+            return  # our own resource_patch of the format below: the file is the same
+        label = (resource.get("format") or "").strip().lower()
+        formats = tk.aslist(tk.config.get("ckanext.tangerang.satupeta.formats"))
+        # an upload is judged by its content, whatever its format field says (CKAN guesses "ZIP"
+        # or "JSON" from the file's name); a linked URL by its format, the worker fetches it
+        path = _uploaded_file(resource)
+        kind = None
+        if path is not None:
+            try:
+                kind = ingest.layer_kind(path)
+            except OSError:
+                log.warning("resource %s: upload not readable for sniffing", resource.get("id"))
+            # a mime type is what CKAN guessed from a name it has no format for (.gpkg)
+            if kind in ingest.FORMAT_LABELS and (label in ingest.GENERIC_LABELS or "/" in label):
+                _fix_format(context, resource, ingest.FORMAT_LABELS[kind])
         if not tk.asbool(tk.config.get("ckanext.tangerang.satupeta.auto_import")):
             return
-        formats = tk.aslist(tk.config.get("ckanext.tangerang.satupeta.formats"))
-        if (resource.get("format") or "").strip().lower() not in formats:
+        # a file labelled as a layer that is none is imported all the same: the import fails
+        # and tells the officer on the resource page what the file is
+        if kind is None and label not in formats:
             return
         # the resource is not readable through resource_show yet inside resource_create
         action.queue_import(resource)
@@ -72,6 +92,32 @@ class SatupetaPlugin(p.SingletonPlugin):
 
     def view_template(self, context, data_dict):
         return "satupeta/resource_view.html"
+
+
+FORMAT_FIXED = "satupeta_format_fixed"
+
+
+def _uploaded_file(resource: dict) -> pathlib.Path | None:
+    """The uploaded file on this server's disk, or None (a linked URL, another storage)."""
+    if resource.get("url_type") != "upload" or not resource.get("id"):
+        return None
+    # a copy: the uploader takes its fields out of the dict it is given
+    path = uploader.get_resource_uploader(dict(resource)).get_path(resource["id"])
+    path = pathlib.Path(path) if path else None
+    return path if path is not None and path.is_file() else None
+
+
+def _fix_format(context: dict, resource: dict, fmt: str) -> None:
+    """Sets the resource's format to its content's (the portal's pages and DCAT show it), with
+    CKAN's own action; the flag in the context keeps it from queuing a second import."""
+    patch_context = {"user": context.get("user") or "", "ignore_auth": True, FORMAT_FIXED: True}
+    try:
+        patched = tk.get_action("resource_patch")(patch_context, {"id": resource["id"], "format": fmt})
+    except (tk.ValidationError, tk.ObjectNotFound) as e:
+        log.warning("resource %s: format not set to %s: %s", resource["id"], fmt, e)
+        return
+    # the caller (resource_create's answer, the import job) sees the format set
+    resource["format"] = patched.get("format", fmt)
 
 
 CACHE_HEADER = "X-Satupeta-Cache-Control"

@@ -6,10 +6,12 @@ resource's dataset) and HTTP.
 from __future__ import annotations
 
 import hashlib
+import logging
+import secrets
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response, current_app, send_file
 
 import ckan.plugins.toolkit as tk
 
@@ -18,6 +20,7 @@ from ckanext.tangerang.satupeta import downloads, helpers, ogc
 from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta.logic.validators import crs_choices
 
+log = logging.getLogger(__name__)
 ogc_api = Blueprint("satupeta_ogc", __name__, url_prefix="/ogc")
 peta = Blueprint("satupeta", __name__)
 __all__ = ["ogc_api", "peta"]
@@ -92,9 +95,35 @@ def _html(kind: str, doc: Any, **extra: Any) -> str:
     return tk.render("satupeta/ogc_page.html", extra_vars={"kind": kind, "doc": doc, **extra})
 
 
+def _html_client() -> bool:
+    try:
+        return _wants_html()
+    except ogc.OgcError:  # an unknown f: the API's default, JSON
+        return False
+
+
 @ogc_api.errorhandler(ogc.OgcError)
 def _ogc_error(e: ogc.OgcError):
+    if _html_client():
+        # a browser gets the portal's error page; the standard's description is English and
+        # technical, so only a bad parameter's is shown (it names the parameter)
+        detail = e.description if e.status == 400 else None
+        return tk.render("error_document_template.html",
+                         extra_vars={"code": e.status, "content": detail}), e.status
     return _json(e.document(), status=e.status)
+
+
+@ogc_api.errorhandler(Exception)
+def _unexpected_error(e: Exception):
+    """A JSON client gets the standard's exception document with a reference that is logged
+    with the trace; a browser gets the portal's error page (the app's handler, re-raised)."""
+    app = current_app
+    if app.debug or app.testing or _html_client():
+        raise e
+    ref = secrets.token_hex(5).upper()
+    log.error("Error reference %s: %s %s", ref, tk.request.method, tk.request.path, exc_info=e)
+    return _json({"code": "ServerError", "description": "Internal server error",
+                  "reference": ref}, status=500)
 
 
 def _crs_list() -> list[str]:

@@ -13,10 +13,14 @@ the API with a session cookie included, needs the token.
 """
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -46,7 +50,8 @@ def enforce():
     try:
         _protector.protect()
     except CSRFError as e:
-        # flask-wtf's reason ("The CSRF token is missing.") in the log; the reader gets what to do
+        # flask-wtf's reason ("The CSRF token is missing.") goes to the log; the reader gets what to do
+        log.info("CSRF refused: %s %s (%s)", request.method, request.path, e.description)
         raise CSRFError(tk._("The form was refused because its security token is missing, expired or "
                              "not from this site. Go back, reload the page and send the form again.")
-                        + f" ({e.description})") from e
+                        ) from e

@@ -25,12 +25,21 @@ def _clean(value: Any) -> Any:
     return value
 
 
+# parameters of a stored problem that are msgids themselves (ingest.CONTENT_NAMES)
+TRANSLATED_PARAMS = ("content",)
+
+
 def error_text(error: dict | None) -> str | None:
     """An import's stored problem, in the reader's language."""
     if not error:
         return None
     msgid = error["message"]
-    return tk._(msgid).format(**error.get("params", {}))
+    params = dict(error.get("params") or {})
+    for key in TRANSLATED_PARAMS:
+        value = params.get(key)
+        if value:
+            params[key] = tk._(value)
+    return tk._(msgid).format(**params)
 
 
 def _run(run: dict | None) -> dict | None:
