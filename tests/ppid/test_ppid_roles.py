@@ -2,7 +2,6 @@
 never from editing an OPD's datasets; the DIP entry's stored OPD decides who edits it; the
 requester never sees the officers' internal notes."""
 import inspect
-import re
 
 import pytest
 
@@ -13,6 +12,7 @@ from ckan.tests import factories, helpers
 from ckanext.tangerang.ppid.logic import action as ppid_actions
 from ckanext.tangerang.ppid.logic import auth as ppid_auth
 from ckanext.tangerang.ppid.model import Appointment, DipEntry
+from forms import csrf_field
 from ppid_testlib import PERSONAL, act as _act, appoint, request_data
 
 pytestmark = pytest.mark.services
@@ -287,9 +287,7 @@ def test_utama_appoints_and_removes_pelaksana_only(cast, act, call):
 
 
 def _csrf(html):
-    found = re.search(r'name="_csrf_token"[^>]*value="([^"]+)"', html) or \
-        re.search(r'value="([^"]+)"[^>]*name="_csrf_token"', html)
-    return {"_csrf_token": found.group(1)} if found else {}
+    return csrf_field(html)
 
 
 def test_appointment_page_lists_appoints_and_removes(app, cast, act):

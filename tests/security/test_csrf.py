@@ -10,11 +10,12 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 
+from forms import csrf_field
+
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("with_plugins", "clean_db"),
               pytest.mark.ckan_config("WTF_CSRF_ENABLED", "true")]
 
 REFUSED = ("security token", "token keamanan")
-TOKEN = re.compile(r'name="_csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def refused(resp) -> bool:
@@ -24,7 +25,7 @@ def refused(resp) -> bool:
 def form_token(client, url: str) -> str:
     page = client.get(url)
     assert page.status_code == 200, url
-    return TOKEN.search(page.get_data(as_text=True)).group(1)
+    return csrf_field(page.get_data(as_text=True))["_csrf_token"]
 
 
 @pytest.fixture

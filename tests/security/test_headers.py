@@ -13,6 +13,7 @@ import pytest
 
 from ckan.tests import factories
 
+from forms import csrf_field
 from headers_check import (assert_no_inline_code, assert_security_headers, nonce_of, parse_csp)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -172,10 +173,7 @@ def inbox(ckan_config):
     controller.stop()
 
 
-def _csrf_token(html: str) -> dict[str, str]:
-    found = re.search(r'name="(_csrf_token)"[^>]*value="([^"]+)"', html) or re.search(
-        r'<meta name="(_csrf_token)" content="([^"]+)"', html)
-    return {found.group(1): found.group(2)} if found else {}
+_csrf_token = csrf_field
 
 
 @pytest.mark.services

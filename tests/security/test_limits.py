@@ -3,7 +3,6 @@ reports, log-in and password reset are refused with 429 once a client address or
 (e-mail address, account, request) has used its share, in every worker sharing the Redis."""
 from __future__ import annotations
 
-import re
 
 import pytest
 import requests
@@ -11,6 +10,7 @@ from limits.storage import RedisStorage
 
 import ckan.plugins.toolkit as tk
 
+from forms import csrf_field
 from live_portal import Portal
 
 OPTION = "ckanext.tangerang.security.limits."
@@ -61,9 +61,7 @@ def _fill(data: dict, target: str) -> dict:
 
 def _csrf(app, environ) -> dict:
     """The CSRF field of a form page of this session (the lead enforces CSRF on every POST)."""
-    page = app.get("/user/login", extra_environ=environ).body
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', page)
-    return {"_csrf_token": found.group(1)} if found else {}
+    return csrf_field(app.get("/user/login", extra_environ=environ).body)
 
 
 def _post_form(app, path, data, address, target):
