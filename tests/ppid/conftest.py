@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import email
-import pathlib
 import email.policy
 import socket
 from types import SimpleNamespace
@@ -14,14 +13,6 @@ from ckan.tests import factories
 
 from ppid_testlib import appoint
 
-HERE = pathlib.Path(__file__).parent
-PLUGINS = "tangerang_satudata tangerang_ppid"
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if HERE in pathlib.Path(item.fspath).parents:
-            item.add_marker(pytest.mark.ckan_config("ckan.plugins", PLUGINS))
 
 
 @pytest.fixture(autouse=True)

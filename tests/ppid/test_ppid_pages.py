@@ -6,6 +6,7 @@ import pytest
 
 from ckan.tests import factories
 
+from forms import csrf_field
 from ppid_testlib import PDF, PERSONAL, act as _act, request_data
 
 
@@ -45,7 +46,7 @@ def test_public_form_is_accessible_and_has_no_account_requirement(app, people):
 def test_submit_form_gives_receipt_with_number_and_private_link(app, people):
     data = _form()
     data["identity_upload"] = (io.BytesIO(PDF), "ktp.pdf")
-    response = app.post("/ppid/permohonan", data=data, follow_redirects=False)
+    response = _post(app, "/ppid/permohonan", data=data, follow_redirects=False)
     assert response.status_code == 302
     location = response.headers["Location"]
     assert "/ppid/lacak/" in location
@@ -57,14 +58,14 @@ def test_submit_form_gives_receipt_with_number_and_private_link(app, people):
         assert value not in page.body
     # the same form sent again (double click) leads to the same request
     data["identity_upload"] = (io.BytesIO(PDF), "ktp.pdf")
-    again = app.post("/ppid/permohonan", data=data, follow_redirects=False)
+    again = _post(app, "/ppid/permohonan", data=data, follow_redirects=False)
     assert again.headers["Location"].split("?")[0] == location.split("?")[0]
 
 
 def test_form_errors_are_summarised_with_role_alert_and_keep_input(app, people, act):
     data = _form(nik="123", submission_key="k2")
     data["identity_upload"] = (io.BytesIO(b"plain text, not an image"), "ktp.png")
-    response = app.post("/ppid/permohonan", data=data)
+    response = _post(app, "/ppid/permohonan", data=data)
     assert response.status_code == 409
     assert 'role="alert"' in response.body
     assert 'href="#field-nik"' in response.body and 'href="#field-identity_upload"' in response.body
@@ -104,9 +105,9 @@ def test_requester_files_objection_from_tracking_page(app, people, act):
     act("ppid_request_decide", "utama", id=shown["id"], outcome="granted", reasons="ok",
         given="data")
     token = created["tracking_token"]
-    bad = app.post(f"/ppid/lacak/{token}/objection", data={"reasons": "x"})
+    bad = _post(app, f"/ppid/lacak/{token}/objection", data={"reasons": "x"})
     assert bad.status_code == 409 and 'role="alert"' in bad.body
-    ok = app.post(f"/ppid/lacak/{token}/objection", data={"grounds": "d", "reasons": "kurang"},
+    ok = _post(app, f"/ppid/lacak/{token}/objection", data={"grounds": "d", "reasons": "kurang"},
                   follow_redirects=False)
     assert ok.status_code == 302
     page = app.get(ok.headers["Location"])
@@ -141,7 +142,7 @@ def test_pages_have_unique_ids_and_labelled_controls(app, people, tokens, act):
 def test_indonesian_first_english_under_en(app, people):
     assert "Ajukan permohonan informasi publik" in app.get("/ppid/").body
     assert "Request public information" in app.get("/en/ppid/").body
-    assert "Wajib diisi" in app.post("/ppid/permohonan", data={}).body
+    assert "Wajib diisi" in _post(app, "/ppid/permohonan", data={}).body
 
 
 def test_lost_link_is_mailed_again_only_to_the_requester(app, people, act):
@@ -149,14 +150,20 @@ def test_lost_link_is_mailed_again_only_to_the_requester(app, people, act):
     page = app.get("/ppid/lacak")
     assert 'for="field-number"' in page.body and 'for="field-email"' in page.body
     before = len(people.smtp.to(PERSONAL["email"]))
-    wrong = app.post("/ppid/lacak", data={"number": created["number"],
+    wrong = _post(app, "/ppid/lacak", data={"number": created["number"],
                                           "email": "someone.else@example.org"})
-    right = app.post("/ppid/lacak", data={"number": created["number"],
+    right = _post(app, "/ppid/lacak", data={"number": created["number"],
                                           "email": PERSONAL["email"].upper()})
     # the same answer either way: nobody learns whose request it is
     assert 'role="status"' in wrong.body and 'role="status"' in right.body
     mail = people.smtp.to(PERSONAL["email"])[before:]
     assert len(mail) == 1 and created["tracking_token"] in mail[0].body
     assert people.smtp.to("someone.else@example.org") == []
-    bad = app.post("/ppid/lacak", data={"number": "", "email": "x"})
+    bad = _post(app, "/ppid/lacak", data={"number": "", "email": "x"})
     assert bad.status_code == 409 and 'role="alert"' in bad.body
+
+
+def _post(app, url, data=None, **kw):
+    """A citizen's form post, with the CSRF field of the form page the citizen had open."""
+    token = csrf_field(app.get("/ppid/permohonan").body)
+    return app.post(url, data={**(data or {}), **token}, **kw)

@@ -134,7 +134,7 @@ def request_form():
     if refused:
         return refused
     if "tracking_token" not in result:
-        return _render("ppid/duplicate.html", request=result)
+        return _render("ppid/duplicate.html", ppid_request=result)
     return tk.redirect_to("ppid.track", token=result["tracking_token"], received=1)
 
 
@@ -160,7 +160,7 @@ def _track(token: str) -> dict[str, Any]:
 
 @ppid.route("/lacak/<token>")
 def track(token: str):
-    return _render("ppid/track.html", request=_track(token), token=token,
+    return _render("ppid/track.html", ppid_request=_track(token), token=token,
                    received=tk.request.args.get("received"), done=tk.request.args.get("done"))
 
 
@@ -173,7 +173,7 @@ def track_step(token: str, step: str):
     try:
         tk.get_action(REQUESTER_STEPS[step])(_context(), data)
     except tk.ValidationError as error:
-        return _render("ppid/track.html", request=_track(token), token=token, data=data,
+        return _render("ppid/track.html", ppid_request=_track(token), token=token, data=data,
                        errors=_errors(error), step=step), 409
     except tk.ObjectNotFound:
         return tk.abort(404, _("Request not found"))
@@ -182,7 +182,7 @@ def track_step(token: str, step: str):
 
 @ppid.route("/lacak/<token>/surat")
 def track_letter(token: str):
-    return _render("ppid/letter.html", request=_track(token))
+    return _render("ppid/letter.html", ppid_request=_track(token))
 
 
 @ppid.route("/lacak/<token>/berkas/<file_id>")
@@ -257,7 +257,7 @@ def _show(id: str) -> dict[str, Any]:
 @ppid.route("/petugas/<id>")
 def officer_read(id: str):
     _officer_only()
-    return _render("ppid/officer_read.html", request=_show(id), done=tk.request.args.get("done"))
+    return _render("ppid/officer_read.html", ppid_request=_show(id), done=tk.request.args.get("done"))
 
 
 @ppid.route("/petugas/<id>/<step>", methods=["POST"])
@@ -273,7 +273,7 @@ def officer_step(id: str, step: str):
     try:
         tk.get_action(OFFICER_STEPS[step])(_context(), data)
     except tk.ValidationError as error:
-        return _render("ppid/officer_read.html", request=request, data=data,
+        return _render("ppid/officer_read.html", ppid_request=request, data=data,
                        errors=_errors(error), step=step), 409
     except tk.NotAuthorized as error:
         return tk.abort(403, str(error))
@@ -285,7 +285,7 @@ def officer_step(id: str, step: str):
 @ppid.route("/petugas/<id>/surat")
 def officer_letter(id: str):
     _officer_only()
-    return _render("ppid/letter.html", request=_show(id))
+    return _render("ppid/letter.html", ppid_request=_show(id))
 
 
 @ppid.route("/petugas/<id>/berkas/<file_id>")
