@@ -2,6 +2,7 @@
 #   make run    install what is missing, start every service, load demo content, serve :5000
 #   make test   the same set-up without demo content, then the whole test suite
 #   make stop   stop, by pid, what `make run` / `make test` started (data stays in var/)
+#   make walk   fetch every page of a running portal (PORTAL=https://... for a deployment)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -21,12 +22,13 @@ APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis
 	libpq-dev libmagic1 gdal-bin docker-compose openjdk-17-jdk-headless maven curl \
 	python3-venv gettext nodejs chromium chromium-driver haproxy wrk
 
-.PHONY: help run test stop status apt venv i18n assets secrets services db demo admin web solr-jars clean-data
+.PHONY: help run test stop status walk apt venv i18n assets secrets services db demo admin web solr-jars clean-data
 
 help:
 	@echo "make run    - start the portal with demo content on http://127.0.0.1:5000"
 	@echo "make test   - run the test suite against the real services"
 	@echo "make stop   - stop what make run / make test started"
+	@echo "make walk   - smoke-test a running portal: every route, no server error (PORTAL=url, WALK_USERS=role=user:pass,...)"
 	@echo "make status - which services run"
 
 run: apt venv secrets services db admin demo web
@@ -43,6 +45,13 @@ test: apt venv secrets services
 
 stop:
 	@$(STACK) stop
+
+# The route walk against a running portal (default: the one `make run` serves): every URL rule
+# as anonymous and as each role in WALK_USERS ("walidata=budi:secret,sysadmin=admin:secret");
+# exits non-zero on any 5xx or an error page outside the theme or language.
+PORTAL ?= http://127.0.0.1:5000
+walk:
+	@$(BIN)/python tests/walk/routewalk.py --portal "$(PORTAL)" --ini "$(INI)"
 
 status:
 	@$(STACK) status

@@ -54,6 +54,7 @@ setup(
         "dev": [
             "ckan[dev]==2.12.0",
             "aiosmtpd==1.4.6",
+            "beautifulsoup4==4.15.0",  # the route walk reads forms (tests/walk)
             "ckanapi==4.11",
             "OWSLib==0.32.1",
             "playwright==1.65.2",

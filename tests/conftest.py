@@ -9,6 +9,7 @@ import shutil
 import sys
 
 import pytest
+import sqlalchemy as sa
 
 # GDAL as the portal runs it: Satu Peta's guard must register pyogrio's drivers before any test
 # module imports pyogrio itself (it keeps every driver but the five Satu Peta reads)
@@ -25,14 +26,71 @@ def _port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _services_up():
-    """Fail early, and say why, when a service the suite needs is not running."""
-    needed = {"PostgreSQL": 5433, "Solr": 8983, "Redis": 6379}
-    down = [f"{name} (127.0.0.1:{port})" for name, port in needed.items()
-            if not _port_open("127.0.0.1", port)]
-    if down:
-        pytest.exit(f"services not running: {', '.join(down)}; run `make test`", returncode=3)
+# Fixtures that reach PostgreSQL, Solr, Redis or a served portal: a test whose fixtures include
+# one of them (directly or through another fixture) is marked `services`; the others are pure
+# logic and run with `pytest -m "not services"`, no service started.
+SERVICE_FIXTURES = {"app", "peta_store", "reset_db", "clean_db", "clean_index", "migrate_db_for", "with_plugins",
+                    "ckan_config", "make_app", "cli", "with_request_context", "test_request_context",
+                    "live_server", "browser", "non_clean_db", "clean_redis"}
+
+
+def _logic_only(config) -> bool:
+    return "not services" in (config.option.markexpr or "")
+
+
+def pytest_configure(config):
+    # CKAN's pytest plugin builds the app at session start, which connects to PostgreSQL: a
+    # pure-logic run must not need it
+    if _logic_only(config):
+        config.pluginmanager.unregister(name="ckan")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if (uses & SERVICE_FIXTURES or item.get_closest_marker("ckan_config")
+                or item.get_closest_marker("with_plugins")):
+            item.add_marker(pytest.mark.services)
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((host, port)) == 0
+
+
+_checked: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
+def _services_up(request):
+    """Fail early, and say why, when a service the test needs is not running; start each test
+    with the abuse limits' counters at zero (they are on, as shipped: many tests post from one
+    address, as one citizen never would)."""
+    if request.node.get_closest_marker("services") is None:
+        yield
+        return
+    if not _checked:
+        needed = {"PostgreSQL": 5433, "Solr": 8983, "Redis": 6379}
+        down = [f"{name} (127.0.0.1:{port})" for name, port in needed.items()
+                if not _port_open("127.0.0.1", port)]
+        if down:
+            pytest.exit(f"services not running: {', '.join(down)}; run `make test`", returncode=3)
+        _checked.append(True)
+    _reset_limits(request.config)
+    yield
+
+
+def _reset_limits(config) -> None:
+    from ckan.common import config as ckan_config
+    import redis
+
+    url = ckan_config.get("ckanext.tangerang.security.limits.storage_url") or ckan_config.get("ckan.redis.url")
+    prefix = ckan_config.get("ckanext.tangerang.security.limits.key_prefix") or "tangerang-limits"
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 MIGRATIONS = ROOT / "ckanext-tangerang" / "ckanext" / "tangerang" / "migration"
@@ -50,6 +108,24 @@ def clean_db(reset_db, migrate_db_for, ckan_config, with_plugins):
     reset_db()
     for plugin in plugins_with_migrations(ckan_config["ckan.plugins"]):
         migrate_db_for(plugin)
+
+
+@pytest.fixture
+def peta_store(ckan_config):
+    """The feature store's schema at head, emptied of layers."""
+    from ckanext.tangerang.satupeta import storemigration
+    from ckanext.tangerang.satupeta import model as store
+
+    url = ckan_config["ckanext.tangerang.satupeta.sqlalchemy.url"]
+    storemigration.upgrade(url)
+    engine = store.engine()
+    with engine.begin() as conn:
+        tables = conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE 'tangerang_satupeta_f_%'")).scalars().all()
+        for table in tables:
+            conn.execute(sa.text(f'DROP TABLE "{table}"'))
+        conn.execute(sa.text("TRUNCATE tangerang_satupeta_layer, tangerang_satupeta_import"))
+    return engine
 
 
 @pytest.fixture(scope="session")

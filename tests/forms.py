@@ -13,3 +13,10 @@ def csrf_field(html: str) -> dict[str, str]:
     tag = _INPUT.search(html)
     found = _VALUE.search(tag.group(0)) if tag else _META.search(html)
     return {"_csrf_token": found.group(1)} if found else {}
+
+
+def post_form(app, url: str, data: dict | None = None, page: str | None = None, **kw):
+    """A form post as the browser sends it: with the CSRF field of the page the form is on
+    (``page``, by default the URL posted to)."""
+    token = csrf_field(app.get(page or url).body)
+    return app.post(url, data={**(data or {}), **token}, **kw)

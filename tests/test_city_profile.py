@@ -53,6 +53,7 @@ def test_tangerang_profile_has_the_104_kelurahan_under_their_kecamatan():
     assert jatiuwung == ["Alam Jaya", "Gandasari", "Jatake", "Keroncong", "Manis Jaya", "Pasir Jaya"]
 
 
+@pytest.mark.services  # the ckan CLI loads the portal, which connects to its database
 def test_wilayah_command_writes_another_citys_regions_from_the_national_list(tmp_path):
     """Another city (here Kota Tangerang Selatan, 36.74) gets its wilayah.csv by one command."""
     import pathlib

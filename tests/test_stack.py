@@ -15,6 +15,8 @@ import requests
 
 import ckan.tests.factories as factories
 
+from satu_factories import standard_fields
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 VENV_BIN = pathlib.Path(sys.executable).parent
 
@@ -32,8 +34,11 @@ def _api(app, action, data, token, status=200):
 
 @pytest.fixture
 def editor(clean_db):
+    """An editor of the Walidata's office (the city profile's walidata_org): what they create is
+    published at once; another OPD's dataset waits for the Walidata's review."""
     user = factories.UserWithToken()
-    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    org = factories.Organization(name="diskominfo",
+                                 users=[{"name": user["name"], "capacity": "editor"}])
     return {"user": user, "token": user["token"], "org": org}
 
 
@@ -53,7 +58,8 @@ def test_live_gunicorn_serves_the_api(live_server):
 def test_dataset_created_via_api_is_found_by_search(app, editor):
     _api(app, "package_create", {
         "name": "jumlah-puskesmas", "title": "Jumlah Puskesmas per Kecamatan",
-        "owner_org": editor["org"]["id"], "notes": "Puskesmas menurut kecamatan",
+        "owner_org": editor["org"]["id"],
+        **standard_fields(notes="Puskesmas menurut kecamatan"),
     }, editor["token"])
 
     found = app.get("/api/3/action/package_search", query_string={"q": "puskesmas"}).json["result"]
@@ -66,10 +72,11 @@ def test_dataset_created_via_api_is_found_by_search(app, editor):
 def test_search_by_ext_bbox_uses_the_spatial_extent(app, editor):
     _api(app, "package_create", {
         "name": "taman-kota", "title": "Taman Kota", "owner_org": editor["org"]["id"],
-        "extras": [{"key": "spatial", "value": json.dumps(EXTENT)}],
+        "spatial": json.dumps(EXTENT), **standard_fields(),
     }, editor["token"])
     _api(app, "package_create", {
         "name": "tanpa-wilayah", "title": "Tanpa Wilayah", "owner_org": editor["org"]["id"],
+        **standard_fields(),
     }, editor["token"])
 
     def names(bbox):
@@ -84,7 +91,7 @@ def test_search_by_ext_bbox_uses_the_spatial_extent(app, editor):
 def test_malformed_extent_is_rejected_and_nothing_saved(app, editor):
     res = _api(app, "package_create", {
         "name": "wilayah-rusak", "title": "Wilayah Rusak", "owner_org": editor["org"]["id"],
-        "extras": [{"key": "spatial", "value": "{not geojson"}],
+        "spatial": "{not geojson", **standard_fields(),
     }, editor["token"], status=409)
     assert res["success"] is False
     assert "spatial" in json.dumps(res["error"])
@@ -95,6 +102,7 @@ def test_malformed_extent_is_rejected_and_nothing_saved(app, editor):
 def test_uploaded_resource_downloads_byte_for_byte(app, editor):
     dataset = _api(app, "package_create", {
         "name": "data-unggah", "title": "Data Unggah", "owner_org": editor["org"]["id"],
+        **standard_fields(),
     }, editor["token"])["result"]
     content = "kode_wilayah,kecamatan,jumlah\n36.71.05,Cipondoh,4\n".encode() + bytes(range(256))
     res = app.post("/api/3/action/resource_create",
@@ -117,6 +125,7 @@ def _ckan(ini: str, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.mark.services  # the ckan CLI loads the portal, which connects to its database
 @pytest.mark.parametrize("ini", ["ckan.ini", "test.ini"])
 def test_config_validate_is_clean(ini):
     proc = _ckan(ini, "config", "validate")

@@ -29,6 +29,7 @@ def _seed(ckan_config, plugins_with_migrations) -> dict:
     """A small catalogue: an office, two datasets with tags and a resource, a user."""
     from ckan.lib import search
     from ckan.tests import factories, helpers
+    import satu_factories
 
     helpers.reset_db()
     import ckan.plugins
@@ -49,14 +50,14 @@ def _seed(ckan_config, plugins_with_migrations) -> dict:
                                  description="Dinas Kesehatan Kota Tangerang.",
                                  users=[{"name": user["name"], "capacity": "admin"}])
     factories.Group(name="kesehatan", title="Kesehatan")
-    ds = factories.Dataset(
+    ds = satu_factories.Dataset(
         name="jumlah-puskesmas", title="Jumlah Puskesmas per Kecamatan", owner_org=org["id"],
         notes="Jumlah puskesmas di setiap kecamatan Kota Tangerang, 2025.",
         tags=[{"name": "kesehatan"}, {"name": "kecamatan"}], license_id="cc-by")
     res = factories.Resource(package_id=ds["id"], name="Tabel puskesmas 2025",
                              url="https://data.example.org/puskesmas.csv", format="CSV",
                              description="Tabel jumlah puskesmas.")
-    factories.Dataset(name="angka-kelahiran", title="Angka Kelahiran", owner_org=org["id"],
+    satu_factories.Dataset(name="angka-kelahiran", title="Angka Kelahiran", owner_org=org["id"],
                       notes="Angka kelahiran per kecamatan.", tags=[{"name": "kependudukan"}])
     return {"user": user["name"], "dataset": ds["name"], "resource_id": res["id"],
             "organization": org["name"]}

@@ -15,8 +15,6 @@ import requests
 
 from live_portal import Portal, free_port
 
-PLUGINS = ("tangerang_a11y tangerang_security tangerang_satudata tangerang_satupeta "
-           "tangerang_ppid activity")
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
 LEAKS = ("Traceback", "File \"", ".py", "/work/", "site-packages", "werkzeug", "Werkzeug",
@@ -50,9 +48,10 @@ def _prefix(lang: str) -> str:
 @pytest.fixture
 def private_dataset(clean_db):
     from ckan.tests import factories
+    import satu_factories
 
     org = factories.Organization(name="dinas-kesehatan")
-    return factories.Dataset(name="data-rahasia", owner_org=org["id"], private=True)
+    return satu_factories.Dataset(name="data-rahasia", owner_org=org["id"], private=True)
 
 
 @pytest.fixture
@@ -62,8 +61,7 @@ def peta_store_schema(ckan_config):
     storemigration.upgrade(ckan_config["ckanext.tangerang.satupeta.sqlalchemy.url"])
 
 
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-              pytest.mark.usefixtures("with_plugins")]
+pytestmark = [pytest.mark.usefixtures("with_plugins")]
 
 
 @pytest.mark.services
@@ -130,6 +128,7 @@ def test_error_raised_before_any_view_is_a_themed_page(app, clean_db, lang):
     """The form-token check refuses the request in a before-request hook, before a view runs."""
     from ckan import model
     from ckan.tests import factories
+    import satu_factories
 
     user = factories.User()
     browser = app.test_client(user=model.User.get(user["name"]))

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
+from forms import post_form
+
 from ckanext.tangerang.a11y.logic import prefs
 
-PLUGINS = "tangerang_a11y tangerang_satudata activity"
-pytestmark = [pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-              pytest.mark.usefixtures("with_plugins", "clean_db")]
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db")]
 
 
 def _html_class(body: str) -> str:
@@ -20,7 +20,7 @@ def _html_class(body: str) -> str:
 
 
 def test_saved_preferences_are_rendered_on_html_by_the_server(app):
-    resp = app.post("/preferensi", data={"text": "200", "contrast": "high", "spacing": "wide",
+    resp = post_form(app, "/preferensi", data={"text": "200", "contrast": "high", "spacing": "wide",
                                           "font": "readable", "motion": "reduce",
                                           "came_from": "/dataset/"},
                     follow_redirects=False)
@@ -45,21 +45,21 @@ def test_default_page_has_no_preference_classes_and_no_font_download(app):
 
 
 def test_reset_removes_the_cookie(app):
-    app.post("/preferensi", data={"text": "150"})
-    resp = app.post("/preferensi", data={"reset": "1", "came_from": "/"}, follow_redirects=False)
+    post_form(app, "/preferensi", data={"text": "150"})
+    resp = post_form(app, "/preferensi", data={"reset": "1", "came_from": "/"}, follow_redirects=False)
     assert prefs.COOKIE + "=;" in resp.headers["Set-Cookie"] or "Max-Age=0" in resp.headers["Set-Cookie"]
     assert "a11y-text-150" not in _html_class(app.get("/").body)
 
 
 def test_bad_value_names_the_field_and_the_allowed_values(app):
-    resp = app.post("/preferensi", data={"text": "500"}, status=400)
+    resp = post_form(app, "/preferensi", data={"text": "500"}, status=400)
     assert "Ukuran teks" in resp.body and "200" in resp.body
     assert "Set-Cookie" not in resp.headers or prefs.COOKIE not in resp.headers.get("Set-Cookie", "")
 
 
 def test_preferences_never_redirect_off_site(app):
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        resp = app.post("/preferensi", data={"text": "125", "came_from": target},
+        resp = post_form(app, "/preferensi", data={"text": "125", "came_from": target},
                         follow_redirects=False)
         assert "evil" not in resp.headers["Location"] and "javascript" not in resp.headers["Location"]
 
@@ -107,7 +107,7 @@ def test_barrier_report_reaches_the_officer_by_email(app, smtp_server, ckan_conf
     monkeypatch.setitem(ckan_config, "smtp.server", address)
     monkeypatch.setitem(ckan_config, "ckanext.tangerang.a11y.officer_email",
                         "petugas.aksesibilitas@example.org")
-    resp = app.post("/aksesibilitas", data={
+    resp = post_form(app, "/aksesibilitas", data={
         "page_url": "/dataset/jumlah-puskesmas", "description": "Tombol unduh tidak terbaca NVDA.",
         "assistive_tech": "NVDA 2025", "name": "Sari", "email": "sari@example.org"})
     assert "Laporan Anda telah dikirim" in resp.body
@@ -127,7 +127,7 @@ def test_barrier_report_errors_are_named_per_field_and_nothing_is_sent(app, smtp
                                                                       monkeypatch):
     address, received = smtp_server
     monkeypatch.setitem(ckan_config, "smtp.server", address)
-    resp = app.post("/aksesibilitas", data={"page_url": "", "description": "",
+    resp = post_form(app, "/aksesibilitas", data={"page_url": "", "description": "",
                                             "email": "bukan-email"}, status=400)
     body = resp.body
     for field in ("page_url", "description", "email"):
@@ -200,10 +200,11 @@ def test_content_is_marked_with_its_own_language_in_the_english_interface(app):
     import lxml.html
 
     from ckan.tests import factories
+    import satu_factories
 
     org = factories.Organization(name="dinas-kesehatan", title="Dinas Kesehatan",
                                  description="Dinas yang mengurus kesehatan warga kota.")
-    ds = factories.Dataset(name="jumlah-puskesmas", title="Jumlah Puskesmas per Kecamatan",
+    ds = satu_factories.Dataset(name="jumlah-puskesmas", title="Jumlah Puskesmas per Kecamatan",
                            notes="Jumlah puskesmas di setiap kecamatan.", owner_org=org["id"],
                            tags=[{"name": "kesehatan-ibu"}])
     res = factories.Resource(package_id=ds["id"], name="Tabel puskesmas 2025",
@@ -234,15 +235,15 @@ def test_content_is_marked_with_its_own_language_in_the_english_interface(app):
 
 def test_an_english_dataset_is_marked_english_in_the_indonesian_interface(app):
     from ckan.tests import factories
+    import satu_factories
 
     org = factories.Organization()
-    factories.Dataset(name="population", title="Population by district", notes="Residents per district.",
-                      owner_org=org["id"], extras=[{"key": "language", "value": "en"}])
+    satu_factories.Dataset(name="population", title="Population by district", notes="Residents per district.",
+                           owner_org=org["id"], language="en")
     page = app.get("/dataset/population").body
     assert re.search(r'<html lang="id"', page)
     assert _lang_of(page, "Population by district") == "en"
     assert _lang_of(page, "Residents per district.") == "en"
-    # a language the portal does not offer falls back to the city's content language
-    factories.Dataset(name="penduduk", title="Penduduk", owner_org=org["id"],
-                      extras=[{"key": "language", "value": "xx"}])
+    # the schema's default: the city's content language
+    satu_factories.Dataset(name="penduduk", title="Penduduk", owner_org=org["id"])
     assert _lang_of(app.get("/dataset/penduduk").body, "Penduduk") == "id"

@@ -9,6 +9,8 @@ import requests
 
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
+import satu_factories
+from satu_factories import standard_fields
 from ckan.cli.cli import ckan
 
 from ops_services import Portal, ckan_cli, write_ini
@@ -34,14 +36,14 @@ def test_datasets_written_while_solr_is_down_are_kept_and_indexed_when_it_is_bac
     org = factories.Organization()
     token = sysadmin["token"]
     old = _api(app, "package_create", {"name": "data-lama", "title": "Data Lama Puskesmas",
-                                       "owner_org": org["id"]}, token)["result"]
+                                       "owner_org": org["id"], **standard_fields()}, token)["result"]
     assert _found(sysadmin, "puskesmas") == ["data-lama"]
 
     solr_node.stop()
     # the publisher's writes succeed although the search index cannot be reached
     created = _api(app, "package_create", {
         "name": "data-baru", "title": "Data Baru Puskesmas", "owner_org": org["id"],
-        "resources": [{"url": "https://tangerangkota.go.id/data.csv", "name": "Tabel"}]},
+        **standard_fields(), "resources": [{"url": "https://tangerangkota.go.id/data.csv", "name": "Tabel"}]},
         token)["result"]
     _api(app, "package_patch", {"id": old["id"], "title": "Data Lama Posyandu"}, token)
     # and are saved in PostgreSQL
@@ -110,7 +112,7 @@ def test_a_map_upload_while_redis_is_down_is_kept_and_imported_when_started_agai
     ini = write_ini(tmp_path / "redis.ini", base_ini, **{"ckan.redis.url": redis_server.url,
                                                           "ckanext.tangerang.satupeta.auto_import": "true"})
     sysadmin = factories.SysadminWithToken()
-    dataset = factories.Dataset(owner_org=factories.Organization()["id"], title="Lokasi Puskesmas")
+    dataset = satu_factories.Dataset(owner_org=factories.Organization()["id"], title="Lokasi Puskesmas")
     headers = {"Authorization": sysadmin["token"]}
     portal = Portal(ini, workers=1)
     portal.start()

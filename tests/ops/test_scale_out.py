@@ -9,6 +9,7 @@ import pytest
 
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
+import satu_factories
 from ckan.lib import jobs
 
 from ops_services import VENV_BIN, stop
@@ -30,7 +31,7 @@ def test_search_keeps_answering_while_a_solr_node_stops(solr_cloud, monkeypatch,
     sysadmin = factories.Sysadmin()
     org = factories.Organization()
     for i in range(DATASETS):
-        factories.Dataset(owner_org=org["id"], title=f"Data Kependudukan {i}",
+        satu_factories.Dataset(owner_org=org["id"], title=f"Data Kependudukan {i}",
                           tags=[{"name": "kependudukan"}])
     assert _search(sysadmin)["count"] == DATASETS
 

@@ -10,6 +10,8 @@ from ckan import model
 from ckan.cli.cli import ckan as ckan_cli
 from ckan.tests import factories
 
+import satu_factories
+
 from ckanext.tangerang.ppid.model import Request
 from ppid_testlib import act, request_data
 
@@ -28,7 +30,7 @@ def _letter(received, user="utama", **extra):
 
 
 def test_dip_managed_by_officers_public_to_all_linked_to_dataset(people):
-    dataset = factories.Dataset(owner_org=factories.Organization()["id"])
+    dataset = satu_factories.Dataset(owner_org=factories.Organization()["id"])
     entry = act("ppid_dip_create", "dinkes_officer", package_id=dataset["name"], **DIP)
     assert entry["package_name"] == dataset["name"]
     with pytest.raises(tk.NotAuthorized):

@@ -1,31 +1,11 @@
-"""Satu Data tests run with the plugins of the portal's catalogue: the satudata plugin, the
-scheming schema of the Satu Data standard, spatial search and DCAT."""
+"""Fixtures of the Satu Data tests; they run the portal as shipped (config/test.ini)."""
 from __future__ import annotations
-
-import pathlib
 
 import pytest
 
 import ckan.tests.factories as factories
 
 from live_portal import Portal
-
-HERE = pathlib.Path(__file__).parent
-PLUGINS = ("tangerang_satudata activity spatial_metadata spatial_query scheming_datasets "
-           "dcat structured_data")
-CONFIG = {
-    "ckan.plugins": PLUGINS,
-    "scheming.dataset_schemas": "ckanext.tangerang.satudata:dataset_schema.yaml",
-    "ckanext.dcat.rdf.profiles": "euro_dcat_ap_3 tangerang_satudata",
-    "ckanext.tangerang.satudata.review_required": "true",
-    "ckanext.spatial.search_backend": "solr-spatial-field",
-}
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if HERE in pathlib.Path(item.fspath).parents:
-            for key, value in CONFIG.items():
-                item.add_marker(pytest.mark.ckan_config(key, value))
-
 
 @pytest.fixture(autouse=True)
 def _satudata_plugins(with_plugins):
@@ -54,5 +34,5 @@ def walidata(opd):
 def satudata_server(request, tmp_path_factory):
     """The portal under gunicorn with the Satu Data plugins, on this run's database and Solr core."""
     with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("satudata-server"),
-                        workers=1, name="test-satudata-server", debug="false", **CONFIG) as portal:
+                        workers=1, name="test-satudata-server", debug="false") as portal:
         yield portal.url

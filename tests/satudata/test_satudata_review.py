@@ -45,6 +45,11 @@ def test_opd_draft_is_private_until_the_walidata_approves(app, opd, walidata):
     # later edits by the OPD keep it published
     api(app, "package_patch", {"id": created["id"], "satuan": "unit"}, opd)
     assert _anonymous_names(app) == ["jumlah-puskesmas"]
+    # the OPD may withdraw it; publishing it again needs the Walidata
+    api(app, "package_patch", {"id": created["id"], "private": True}, opd)
+    assert _anonymous_names(app) == []
+    api(app, "package_patch", {"id": created["id"], "private": False}, opd)
+    assert _anonymous_names(app) == []
 
 
 def test_sent_back_with_a_reason_the_opd_sees_in_its_history(app, opd, walidata):

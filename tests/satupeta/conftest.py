@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
@@ -15,25 +14,6 @@ def editor():
     user = factories.User()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
     return {"user": user, "org": org, "context": {"user": user["name"], "ignore_auth": False}}
-
-
-@pytest.fixture
-def peta_store(ckan_config):
-    """The feature store's schema at head, emptied of layers."""
-    from ckanext.tangerang.satupeta import storemigration
-    from ckanext.tangerang.satupeta import model as store
-
-    url = ckan_config["ckanext.tangerang.satupeta.sqlalchemy.url"]
-    storemigration.upgrade(url)
-    engine = store.engine()
-    with engine.begin() as conn:
-        tables = conn.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE tablename LIKE 'tangerang_satupeta_f_%'")).scalars().all()
-        for table in tables:
-            conn.execute(sa.text(f'DROP TABLE "{table}"'))
-        conn.execute(sa.text("TRUNCATE tangerang_satupeta_layer, tangerang_satupeta_import"))
-    return engine
-
 
 
 @pytest.fixture

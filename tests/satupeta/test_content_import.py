@@ -10,6 +10,8 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+import satu_factories
+
 from satupeta_testlib import points_geojson, shapefile_zip, write_with_pyogrio
 
 from ckanext.tangerang.satupeta import ingest
@@ -125,7 +127,7 @@ def officer(editor):
 
 def api_upload(app, officer, data: bytes, filename: str, **fields) -> dict:
     """A multipart resource_create, as an API client sends it."""
-    ds = factories.Dataset(owner_org=officer["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=officer["org"]["id"])
     res = app.post("/api/3/action/resource_create",
                    data={"package_id": ds["id"], "upload": (io.BytesIO(data), filename), **fields},
                    headers={"Authorization": officer["token"]}, content_type="multipart/form-data")
@@ -150,7 +152,7 @@ def test_a_zip_labelled_zip_through_the_api_is_imported_as_shp(app, officer, tmp
 
 @_apply
 def test_geojson_labelled_json_is_imported_as_geojson(create_with_upload, officer):
-    ds = factories.Dataset(owner_org=officer["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=officer["org"]["id"])
     res = create_with_upload(points_geojson(4), "titik.json", package_id=ds["id"], format="JSON",
                              context={"user": officer["user"]["name"]})
     assert res["format"] == "GeoJSON"
@@ -170,7 +172,7 @@ def test_a_geopackage_without_format_is_imported_as_gpkg(app, officer, tmp_path)
 
 @_apply
 def test_a_csv_is_a_layer_only_with_coordinates(create_with_upload, officer, app):
-    ds = factories.Dataset(owner_org=officer["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=officer["org"]["id"])
     context = {"user": officer["user"]["name"]}
     table = create_with_upload(b"kecamatan,jumlah\nCipondoh,4\nKarawaci,7\n", "jumlah.csv",
                                package_id=ds["id"], format="CSV", context=context)
@@ -190,7 +192,7 @@ def test_a_csv_is_a_layer_only_with_coordinates(create_with_upload, officer, app
 
 @_apply
 def test_a_json_that_is_no_geojson_is_left_alone(create_with_upload, officer):
-    ds = factories.Dataset(owner_org=officer["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=officer["org"]["id"])
     res = create_with_upload(b'{"data": [1, 2], "total": 2}', "jumlah.json", package_id=ds["id"],
                              format="JSON", context={"user": officer["user"]["name"]})
     work()
@@ -240,7 +242,7 @@ def test_a_pdf_labelled_geojson_fails_visibly_to_officers_only(app, officer, cka
 
 @_apply
 def test_a_json_labelled_geojson_gets_a_plain_message(create_with_upload, officer, app):
-    ds = factories.Dataset(owner_org=officer["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=officer["org"]["id"])
     res = create_with_upload(b'{"data": [1, 2], "total": 2}', "jumlah.geojson", package_id=ds["id"],
                              format="GeoJSON", context={"user": officer["user"]["name"]})
     work()

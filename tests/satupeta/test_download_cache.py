@@ -10,6 +10,8 @@ import pytest
 from ckan.lib import uploader
 from ckan.tests import factories
 
+import satu_factories
+
 from ckanext.tangerang.satupeta.downloads import neutralise
 
 from satupeta_testlib import PLACES, feature, geojson_bytes
@@ -43,7 +45,7 @@ def layer(create_with_upload, run_import):
     """A public point layer whose attributes hold a formula, a text and a real negative number."""
     user = factories.User()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = factories.Dataset(owner_org=org["id"], title="Taman Kota")
+    dataset = satu_factories.Dataset(owner_org=org["id"], title="Taman Kota")
     res = create_with_upload(_features("Taman"), "taman.geojson", package_id=dataset["id"],
                              format="GeoJSON", name="Taman kota", context={"user": user["name"]})
     assert run_import(res)["status"] == "done"

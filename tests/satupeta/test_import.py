@@ -9,6 +9,8 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
+import satu_factories
+
 from satupeta_testlib import PLACES, bowtie, feature, feature_tables, geojson_bytes, points_geojson, \
     shapefile_zip, square
 
@@ -17,7 +19,7 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index",
 
 
 def upload(create_with_upload, editor, data: bytes, filename: str, fmt: str, **dataset):
-    ds = factories.Dataset(owner_org=editor["org"]["id"], **dataset)
+    ds = satu_factories.Dataset(owner_org=editor["org"]["id"], **dataset)
     return create_with_upload(data, filename, package_id=ds["id"], format=fmt,
                               context={"user": editor["user"]["name"]})
 
@@ -48,7 +50,7 @@ def test_dataset_extent_is_filled_and_searchable(create_with_upload, editor, run
                  title="Titik Pantau")
     assert run_import(res)["status"] == "done"
     pkg = helpers.call_action("package_show", id=res["package_id"])
-    spatial = json.loads({e["key"]: e["value"] for e in pkg["extras"]}["spatial"])
+    spatial = json.loads(pkg["spatial"])
     xs = [c[0] for c in spatial["coordinates"][0]]
     assert min(xs) == pytest.approx(106.61) and max(xs) == pytest.approx(106.70)
     # ckanext-spatial's search by area: a box over Tangerang finds it, one over Bandung does not

@@ -12,6 +12,8 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+import satu_factories
+
 from satupeta_testlib import points_geojson
 
 from ckanext.tangerang.satupeta import gdal, ingest, remote
@@ -208,7 +210,7 @@ def _apply(marks):
 
 @_apply(pytestmark_services)
 def test_vrt_upload_as_kml_never_becomes_a_layer(create_with_upload, editor, run_import, tmp_path):
-    ds = factories.Dataset(owner_org=editor["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=editor["org"]["id"])
     res = create_with_upload(vrt_disguised_as_kml(secret_csv(tmp_path)), "batas.kml", package_id=ds["id"],
                              format="KML", context={"user": editor["user"]["name"]})
     run = run_import(res)
@@ -220,7 +222,7 @@ def test_vrt_upload_as_kml_never_becomes_a_layer(create_with_upload, editor, run
 
 @_apply(pytestmark_services)
 def test_url_resource_to_an_internal_service_fails_with_a_clear_message(editor, run_import):
-    ds = factories.Dataset(owner_org=editor["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=editor["org"]["id"])
     res = helpers.call_action("resource_create", context={"user": editor["user"]["name"]},
                               package_id=ds["id"], format="GeoJSON",
                               url="http://127.0.0.1:8983/solr/ckan/select?q=*:*&wt=json")
@@ -234,7 +236,7 @@ def test_url_resource_to_an_internal_service_fails_with_a_clear_message(editor, 
 @pytest.mark.ckan_config("ckanext.tangerang.satupeta.fetch_allowed_networks", "127.0.0.2/32")
 def test_url_resource_on_an_allowed_network_imports(editor, run_import):
     with serving("127.0.0.2", {"/titik.geojson": ("file", points_geojson(4))}) as base:
-        ds = factories.Dataset(owner_org=editor["org"]["id"])
+        ds = satu_factories.Dataset(owner_org=editor["org"]["id"])
         res = helpers.call_action("resource_create", context={"user": editor["user"]["name"]},
                                   package_id=ds["id"], format="GeoJSON",
                                   url=base + "/titik.geojson")
@@ -246,7 +248,7 @@ def test_url_resource_on_an_allowed_network_imports(editor, run_import):
 @_apply(pytestmark_services)
 def test_a_failed_import_shows_no_server_path_to_anonymous_visitors(create_with_upload, editor, run_import,
                                                                      ckan_config):
-    ds = factories.Dataset(owner_org=editor["org"]["id"])
+    ds = satu_factories.Dataset(owner_org=editor["org"]["id"])
     res = create_with_upload(b"SQLite format 3\x00" + b"\x00" * 200, "rusak.gpkg", package_id=ds["id"],
                              format="GPKG", context={"user": editor["user"]["name"]})
     assert run_import(res)["status"] == "failed"

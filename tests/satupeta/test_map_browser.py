@@ -6,6 +6,8 @@ import pytest
 
 from ckan.tests import factories
 
+import satu_factories
+
 from satupeta_testlib import points_geojson
 
 pytestmark = [pytest.mark.browser,
@@ -16,7 +18,7 @@ pytestmark = [pytest.mark.browser,
 def test_map_page_draws_tiles_from_our_api(peta_server, browser, create_with_upload, run_import):
     user = factories.User()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    ds = factories.Dataset(owner_org=org["id"])
+    ds = satu_factories.Dataset(owner_org=org["id"])
     res = create_with_upload(points_geojson(5), "titik.geojson", package_id=ds["id"], format="GeoJSON",
                              name="Titik pantau", context={"user": user["name"]})
     run_import(res)

@@ -10,6 +10,8 @@ import requests
 
 from ckan.tests import factories
 
+import satu_factories
+
 from satupeta_testlib import PLACES, feature, geojson_bytes, square
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "peta_store"),
@@ -25,11 +27,11 @@ def layers(create_with_upload, run_import):
     blocks = [feature(square(106.60 + 0.01 * (i % 5), -6.25 + 0.01 * (i // 5), 0.005),
                       nama=f"Blok {i}", kecamatan="Cipondoh" if i % 2 else "Pinang", nomor=i)
               for i in range(25)]
-    public = factories.Dataset(owner_org=org["id"], title="Blok Bangunan")
+    public = satu_factories.Dataset(owner_org=org["id"], title="Blok Bangunan")
     res = create_with_upload(geojson_bytes(blocks), "blok.geojson", package_id=public["id"],
                              format="GeoJSON", name="Blok bangunan", context=context)
     assert run_import(res)["status"] == "done"
-    private = factories.Dataset(owner_org=org["id"], private=True, title="Aset Rahasia")
+    private = satu_factories.Dataset(owner_org=org["id"], private=True, title="Aset Rahasia")
     secret = create_with_upload(geojson_bytes([feature({"type": "Point", "coordinates": list(p)}, nama="aset")
                                                for p in PLACES]), "aset.geojson",
                                 package_id=private["id"], format="GeoJSON", name="Aset", context=context)

@@ -7,6 +7,8 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+import satu_factories
+
 from satupeta_testlib import PLACES, feature, geojson_bytes, points_geojson, square, two_layer_geopackage
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "peta_store"),
@@ -17,11 +19,11 @@ def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_imp
     user, org = editor["user"], editor["org"]
     health = factories.Group(title="Kesehatan")
     context = {"user": user["name"]}
-    ds = factories.Dataset(owner_org=org["id"], groups=[{"id": health["id"]}], title="Fasilitas")
+    ds = satu_factories.Dataset(owner_org=org["id"], groups=[{"id": health["id"]}], title="Fasilitas")
     res = create_with_upload(points_geojson(5), "puskesmas.geojson", package_id=ds["id"],
                              format="GeoJSON", name="Puskesmas", context=context)
     run_import(res)
-    hidden = factories.Dataset(owner_org=org["id"], private=True)
+    hidden = satu_factories.Dataset(owner_org=org["id"], private=True)
     secret = create_with_upload(points_geojson(2), "rahasia.geojson", package_id=hidden["id"],
                                 format="GeoJSON", name="Rahasia", context=context)
     run_import(secret)
@@ -35,7 +37,7 @@ def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_imp
 
 def test_layer_page_imports_with_a_chosen_crs(app, create_with_upload, editor, tmp_path):
     user, org = editor["user"], editor["org"]
-    ds = factories.Dataset(owner_org=org["id"])
+    ds = satu_factories.Dataset(owner_org=org["id"])
     res = create_with_upload(points_geojson(2), "titik.geojson", package_id=ds["id"], format="GeoJSON",
                              context={"user": user["name"]})
     url = f"/en/dataset/{ds['name']}/resource/{res['id']}/layer"
@@ -53,7 +55,7 @@ def test_layer_page_imports_with_a_chosen_crs(app, create_with_upload, editor, t
 
 def test_resource_view_shows_the_layer(app, create_with_upload, run_import, editor):
     user, org = editor["user"], editor["org"]
-    ds = factories.Dataset(owner_org=org["id"])
+    ds = satu_factories.Dataset(owner_org=org["id"])
     res = create_with_upload(geojson_bytes([feature(square(*PLACES[0]), nama="A")]), "a.geojson",
                              package_id=ds["id"], format="GeoJSON", context={"user": user["name"]})
     run_import(res)
@@ -68,7 +70,7 @@ def test_layer_page_offers_the_layers_of_a_geopackage_and_imports_the_chosen(
         app, create_with_upload, run_import, editor, tmp_path):
     path = two_layer_geopackage(tmp_path)
     user, org = editor["user"], editor["org"]
-    ds = factories.Dataset(owner_org=org["id"])
+    ds = satu_factories.Dataset(owner_org=org["id"])
     res = create_with_upload(path.read_bytes(), "fasilitas.gpkg", package_id=ds["id"], format="GPKG",
                              context={"user": user["name"]})
     run = run_import(res)
@@ -96,7 +98,7 @@ def test_datasets_are_searched_by_kecamatan_from_the_area_layer(
     areas = geojson_bytes([feature(square(106.60, -6.20, 0.02), nama="Kecamatan Barat"),
                            feature(square(106.62, -6.20, 0.02), nama="Kecamatan Barat"),
                            feature(square(106.70, -6.20, 0.02), nama="Kecamatan Timur")])
-    boundaries = factories.Dataset(owner_org=org["id"], title="Batas kecamatan")
+    boundaries = satu_factories.Dataset(owner_org=org["id"], title="Batas kecamatan")
     layer = create_with_upload(areas, "batas.geojson", package_id=boundaries["id"], format="GeoJSON",
                                context={"user": user["name"]})
     assert run_import(layer)["status"] == "done"
@@ -107,11 +109,11 @@ def test_datasets_are_searched_by_kecamatan_from_the_area_layer(
                       {"name": "Kecamatan Timur", "bbox": [106.7, -6.2, 106.72, -6.18]}]
 
     def extent(lon, lat):
-        return [{"key": "spatial", "value": json.dumps(square(lon, lat, 0.001))}]
-    factories.Dataset(owner_org=org["id"], name="sekolah-barat", title="Sekolah di barat",
-                      extras=extent(106.61, -6.19))
-    factories.Dataset(owner_org=org["id"], name="sekolah-timur", title="Sekolah di timur",
-                      extras=extent(106.71, -6.19))
+        return json.dumps(square(lon, lat, 0.001))
+    satu_factories.Dataset(owner_org=org["id"], name="sekolah-barat", title="Sekolah di barat",
+                      spatial=extent(106.61, -6.19))
+    satu_factories.Dataset(owner_org=org["id"], name="sekolah-timur", title="Sekolah di timur",
+                      spatial=extent(106.71, -6.19))
 
     west = "106.6,-6.2,106.64,-6.18"
     page = app.get(f"/en/dataset/?q=sekolah&ext_bbox={west}").body

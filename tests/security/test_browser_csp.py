@@ -8,6 +8,8 @@ import pytest
 
 from ckan.tests import factories
 
+import satu_factories
+
 from headers_check import nonce_of, parse_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.services,
@@ -52,7 +54,7 @@ def test_the_policy_blocks_injected_script_and_runs_ours(browser, live_server):
 def test_editor_forms_work_without_inline_handlers(browser, live_server):
     user = factories.User(name="editor-csp", password=PASSWORD)
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = factories.Dataset(owner_org=org["id"])
+    dataset = satu_factories.Dataset(owner_org=org["id"])
     ctx = browser.new_context()
     try:
         page = ctx.new_page()
@@ -84,7 +86,7 @@ def test_editor_forms_work_without_inline_handlers(browser, live_server):
 def test_an_uploaded_html_page_is_downloaded_not_shown(browser, live_server):
     user = factories.UserWithToken()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = factories.Dataset(owner_org=org["id"])
+    dataset = satu_factories.Dataset(owner_org=org["id"])
     created = requests.post(f"{live_server}/api/3/action/resource_create", timeout=60,
                             headers={"Authorization": user["token"]},
                             data={"package_id": dataset["id"], "name": "laporan.html"},

@@ -10,6 +10,8 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 
+import satu_factories
+
 from forms import csrf_field
 
 pytestmark = [pytest.mark.services, pytest.mark.usefixtures("with_plugins", "clean_db"),
@@ -34,7 +36,7 @@ def seeded():
     admin = factories.Sysadmin(password="correct horse battery")
     org = factories.Organization()
     group = factories.Group()
-    ds = factories.Dataset(owner_org=org["id"])
+    ds = satu_factories.Dataset(owner_org=org["id"])
     res = factories.Resource(package_id=ds["id"])
     return {"admin": admin, "org": org, "group": group, "dataset": ds, "resource": res}
 

@@ -13,6 +13,8 @@ import pytest
 
 from ckan.tests import factories
 
+import satu_factories
+
 from forms import csrf_field
 from headers_check import (assert_no_inline_code, assert_security_headers, nonce_of, parse_csp)
 
@@ -25,7 +27,7 @@ FORGED = "http://evil.example"
 def _dataset():
     user = factories.UserWithToken()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    ds = factories.Dataset(owner_org=org["id"], notes="Jumlah puskesmas.")
+    ds = satu_factories.Dataset(owner_org=org["id"], notes="Jumlah puskesmas.")
     factories.Resource(package_id=ds["id"], url="https://data.example.org/a.csv", format="CSV")
     return user, ds
 
@@ -103,20 +105,17 @@ def test_a_configured_site_may_frame_the_portal(app):
     assert "X-Frame-Options" not in response.headers
 
 
-TEST_PLUGINS = ("tangerang_a11y tangerang_security tangerang_satudata tangerang_satupeta "
-                "tangerang_ppid activity spatial_metadata spatial_query text_view image_view")
 
 
 @pytest.mark.services
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-@pytest.mark.ckan_config("ckan.plugins", TEST_PLUGINS)
 def test_signed_in_pages_and_forms_have_no_inline_code(app):
     """The pages a sysadmin and an editor use, CKAN's forms among them: every inline script has
     the nonce, no element has an inline handler."""
     admin = factories.SysadminWithToken()
     org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
     group = factories.Group()
-    ds = factories.Dataset(owner_org=org["id"], groups=[{"id": group["id"]}])
+    ds = satu_factories.Dataset(owner_org=org["id"], groups=[{"id": group["id"]}])
     res = factories.Resource(package_id=ds["id"], url="https://data.example.org/a.txt",
                              format="TXT")
     view = factories.ResourceView(resource_id=res["id"], view_type="text_view")

@@ -10,6 +10,8 @@ import pytest
 
 from ckan.tests import factories
 
+import satu_factories
+
 from headers_check import assert_user_file_headers
 
 pytestmark = [pytest.mark.services,
@@ -28,7 +30,7 @@ SITE = "http://test.ckan.net"
 def editor():
     user = factories.UserWithToken()
     org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    dataset = factories.Dataset(owner_org=org["id"])
+    dataset = satu_factories.Dataset(owner_org=org["id"])
     return {"user": user, "org": org, "dataset": dataset}
 
 

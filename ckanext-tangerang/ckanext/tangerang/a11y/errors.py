@@ -27,6 +27,10 @@ TEMPLATE = "error_document_template.html"
 def register(app: flask.Flask) -> None:
     for code in default_exceptions:
         app.register_error_handler(code, http_error)
+    # a view that lets an action's NotFound or NotAuthorized escape (CKAN 2.12's resource form
+    # for an unknown dataset does) answers what the action meant, not a server error
+    app.register_error_handler(tk.ObjectNotFound, action_error)
+    app.register_error_handler(tk.NotAuthorized, action_error)
     # as CKAN does: in debug or testing mode an unexpected error reaches the debugger or the test
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, unexpected_error)
@@ -56,6 +60,12 @@ def http_error(e: HTTPException):
     detail = e.description if e.description and e.description != type(e).description else None
     login = isinstance(e, (Unauthorized, Forbidden)) and _anonymous()
     return _respond(code, detail=detail, show_login_redirect_link=login)
+
+
+def action_error(e: Exception):
+    code = 404 if isinstance(e, tk.ObjectNotFound) else 403
+    log.info("%s from an action: %s %s", code, flask.request.method, flask.request.path)
+    return _respond(code, show_login_redirect_link=code == 403 and _anonymous())
 
 
 def _anonymous() -> bool:

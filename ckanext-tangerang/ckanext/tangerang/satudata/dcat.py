@@ -9,11 +9,18 @@ dct:subject; sumber data -> dct:source; metode pengumpulan -> dct:provenance; ba
 dct:language (EU language), and the language tag of the text fields; lisensi (license_id) ->
 dct:license of the dataset and of each distribution (ckanext-dcat's DCAT-AP profiles give a
 distribution a licence only from a resource's own ``license`` field and never the dataset one).
+A resource that Satu Peta serves as a map layer gets a second distribution, its OGC API -
+Features collection (see ``_map_services``).
 """
 from __future__ import annotations
 
+import flask
+from flask_babel import force_locale
+
+import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import DCAT, DCT, FOAF
+from ckanext.dcat.utils import resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
@@ -29,6 +36,31 @@ TEXT_FIELDS = (
     ("klasifikasi", DCT.subject),
     ("sumber_data", DCT.source),
 )
+# what Satu Peta says of a resource's layer (its plugin's after_dataset_show puts these keys on
+# the resource dicts of package_show and of the search index; satudata reads nothing else of it)
+LAYER_STATE = "satupeta_layer_state"
+OGC_URL = "satupeta_ogc_url"
+OGC_FEATURES_CORE = URIRef("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core")
+GEOJSON_MEDIA_TYPE = URIRef("https://www.iana.org/assignments/media-types/application/geo+json")
+EU_GEOJSON = URIRef("http://publications.europa.eu/resource/authority/file-type/GEOJSON")
+CATALOGUE_LANGUAGES = ("id", "en")
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for the catalogue (i18n.build); _in_languages translates it."""
+    return msgid
+
+
+def _in_languages(msgid: str) -> dict[str, str]:
+    """A text of the catalogue in each language of the DCAT output, by the translation catalogue;
+    only the msgid (English) outside a request, where no catalogue is at hand."""
+    if not flask.has_request_context():
+        return {"en": msgid}
+    texts = {}
+    for language in CATALOGUE_LANGUAGES:
+        with force_locale(language):
+            texts[language] = tk._(msgid)
+    return texts
 
 
 def _concept(graph, code: codelists.Code, list_name: str):
@@ -89,7 +121,8 @@ class SatudataProfile(RDFProfile):
             g.add((dataset_ref, DCT.spatial, location))
 
         self._agents(dataset_dict, dataset_ref)
-        self._licence(dataset_dict, dataset_ref)
+        self._map_services(dataset_dict, dataset_ref, lang)
+        self._licence(dataset_dict, dataset_ref)  # after: the services' distributions get it too
 
     def _agents(self, dataset_dict, dataset_ref):
         """The OPD produces (dct:creator); the Walidata publishes (dct:publisher)."""
@@ -107,6 +140,65 @@ class SatudataProfile(RDFProfile):
             g.add((publisher, FOAF.name, Literal(dataset_dict["walidata"])))
             g.remove((dataset_ref, DCT.publisher, None))
             g.add((dataset_ref, DCT.publisher, publisher))
+
+    def _map_services(self, dataset_dict, dataset_ref, lang):
+        """A served map layer as a distribution of its own; no service for a layer that is not.
+
+        A resource whose layer is "active" (a layer is served) gets a second dcat:Distribution
+        besides its file's: dcat:accessURL = its OGC API - Features collection, dct:conformsTo
+        OGC API - Features core, GeoJSON, and dcat:accessService = the portal's OGC API
+        (dcat:DataService, endpoint and its OpenAPI description).
+
+        A layer whose import failed or is still pending is no service a harvester should list: it
+        gets no such distribution, no dcat:accessService and no OGC URL anywhere. Its file stays a
+        normal distribution (its download works) with a dct:description that says the map service
+        is not available. No adms:status on it: ADMS status is the distribution's own life cycle,
+        and the file itself is complete, not withdrawn or under development.
+        """
+        g = self.g
+        for res in dataset_dict.get("resources") or []:
+            state = res.get(LAYER_STATE)
+            if not state or not res.get("id"):
+                continue
+            file_distribution = URIRef(resource_uri(res))
+            if state == "active" and res.get(OGC_URL):
+                self._ogc_distribution(res, dataset_ref, file_distribution, lang)
+            elif (dataset_ref, DCAT.distribution, file_distribution) in g:
+                for language, text in _in_languages(N_(
+                        "The map service (OGC API - Features) of this file is not available: the "
+                        "file has not been imported as a map layer. The file itself can be "
+                        "downloaded.")).items():
+                    g.add((file_distribution, DCT.description, Literal(text, lang=language)))
+
+    def _ogc_distribution(self, res, dataset_ref, file_distribution, lang):
+        g = self.g
+        collection = URIRef(res[OGC_URL])
+        # an OGC API's collections are /collections/{id} under its landing page (the endpoint)
+        endpoint = res[OGC_URL].rsplit("/collections/", 1)[0]
+        service = URIRef(endpoint)
+        g.add((service, RDF.type, DCAT.DataService))
+        g.add((service, DCAT.endpointURL, service))
+        g.add((service, DCAT.endpointDescription, URIRef(endpoint + "/api")))
+        g.add((service, DCT.conformsTo, OGC_FEATURES_CORE))
+        g.add((service, DCAT.servesDataset, dataset_ref))
+        if (service, DCT.title, None) not in g:
+            for language, text in _in_languages(N_("Map layers of the city as OGC API - Features")).items():
+                g.add((service, DCT.title, Literal(text, lang=language)))
+
+        distribution = URIRef(f"{file_distribution}#ogc-api-features")
+        g.add((dataset_ref, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        name = res.get("name") or res["id"]
+        g.add((distribution, DCT.title, Literal(f"{name} (OGC API - Features)", lang=lang)))
+        for language, text in _in_languages(N_(
+                "The map layer of this resource as a web service (OGC API - Features): its "
+                "features as GeoJSON, to be read by GIS software.")).items():
+            g.add((distribution, DCT.description, Literal(text, lang=language)))
+        g.add((distribution, DCAT.accessURL, collection))
+        g.add((distribution, DCAT.accessService, service))
+        g.add((distribution, DCT.conformsTo, OGC_FEATURES_CORE))
+        g.add((distribution, DCT["format"], EU_GEOJSON))
+        g.add((distribution, DCAT.mediaType, GEOJSON_MEDIA_TYPE))
 
     def _licence(self, dataset_dict, dataset_ref):
         """The dataset's licence on the dataset and on every distribution without its own.

@@ -103,6 +103,10 @@ def write(layer: dict[str, Any], fmt: str, folder: pathlib.Path, name: str) -> p
     promote_points = False
     if fmt == "csv":
         options["layer_options"] = {"GEOMETRY": "AS_WKT"}
+    if fmt == "gpkg":
+        # the stored type (typed column since issue #12), so QGIS reads a typed layer; a layer
+        # imported before has none and stays GEOMETRY
+        geometry_type = (layer.get("report") or {}).get("geometry_type") or "Unknown"
     if fmt == "shp":
         geometry_type = SHAPE_TYPES.get(layer["geometry_family"], "Unknown")
         if geometry_type == "MultiPoint":

@@ -42,6 +42,16 @@ def tangerang_satupeta_shown_views(views: list[dict], current: dict | None, reso
     return {"views": shown, "current": current}
 
 
+def tangerang_satupeta_has_shown_views(resource_id: str) -> bool:
+    """Whether the resource page shows the viewer any view (the dataset page's "Preview"): not
+    when its only view is a map view without a layer that the viewer may not fix."""
+    try:
+        views = tk.get_action("resource_view_list")({}, {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return bool(tangerang_satupeta_shown_views(views, None, resource_id)["views"])
+
+
 def tangerang_satupeta_map_config(bbox: list[float] | None = None) -> dict:
     """What map.js needs: the OGC API's path, the first view and the base map."""
     return {

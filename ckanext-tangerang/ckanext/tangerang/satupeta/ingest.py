@@ -45,6 +45,11 @@ class LayerError(Exception):
         return {"message": self.message, "params": self.params}
 
 
+# fields naming a feature in the import report, by preference (config: feature_id_fields)
+ID_FIELDS = ("id", "fid", "objectid", "object_id", "ogc_fid", "gid", "kode", "uid", "uuid")
+ID_MAX_CHARS = 100  # of an id value in the report (a text field may hold anything)
+
+
 @dataclasses.dataclass
 class Limits:
     batch_size: int = 10000
@@ -52,6 +57,8 @@ class Limits:
     zip_max_bytes: int = 4 * 1024 ** 3
     zip_max_entries: int = 200
     zip_max_ratio: int = 200
+    report_max_features: int = 1000  # dropped/repaired features the report names; the rest are counted
+    id_fields: tuple[str, ...] = ID_FIELDS  # lower case, by preference
 
 
 FORMAT_NAMES = {"geojson": "GeoJSON", "shp": "Shapefile (zip)", "gpkg": "GeoPackage",
@@ -73,6 +80,16 @@ ARROW_NAMES = {"int64": "int64", "int32": "int64", "int16": "int64", "int8": "in
 FAMILIES = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon", 6: "polygon"}
 TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+# a layer's stored geometry type per family: the single one, or Multi* once any feature is multi
+SINGLE_TYPES = {"point": "Point", "line": "LineString", "polygon": "Polygon"}
+MULTI_TYPES = {"point": "MultiPoint", "line": "MultiLineString", "polygon": "MultiPolygon"}
+MULTI_TYPE_IDS = (4, 5, 6)
+# a single geometry's type id -> the shapely function making it a one-part Multi*
+PROMOTE = {0: shapely.multipoints, 1: shapely.multilinestrings, 3: shapely.multipolygons}
+# what the report says happened to a feature (Report.problems' "problem")
+PROBLEM_EMPTY = "empty"        # no geometry (missing or empty): dropped
+PROBLEM_REPAIRED = "repaired"  # invalid, repaired by make_valid
+PROBLEM_DROPPED = "dropped"    # invalid, and the repair left nothing: dropped
 
 
 @dataclasses.dataclass
@@ -438,6 +455,7 @@ class Batch:
     fids: np.ndarray
     properties: list[bytes]
     ewkb_hex: list[str]
+    geometry_type: str = ""  # every geometry of the batch has it (Report.geometry_type so far)
 
 
 @dataclasses.dataclass
@@ -453,6 +471,14 @@ class Report:
     dropped_empty: int = 0
     geometry_types: dict[str, int] = dataclasses.field(default_factory=dict)
     geometry_family: str = ""
+    # the type of every stored geometry (e.g. MultiPolygon), so the table's column is typed
+    geometry_type: str = ""
+    id_field: str = ""  # the file's field that names a feature in `problems`; "" when it has none
+    # dropped and repaired features in file order, at most Limits.report_max_features of them:
+    # {"number": 1-based feature number as read, "id": the id field's value or None,
+    #  "problem": PROBLEM_*, "reason": shapely's is_valid_reason for an invalid geometry}
+    problems: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    problems_more: int = 0  # dropped or repaired features beyond the ones named
     bbox: list[float] | None = None
     fields: list[dict[str, str]] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
@@ -465,6 +491,27 @@ def _default(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return str(value)
+
+
+def id_field(names: list[str], preferred: tuple[str, ...]) -> str:
+    """The field that identifies a feature: of the `preferred` names (lower case), the first one the
+    file has, compared case-insensitively; "" when it has none."""
+    by_name: dict[str, str] = {}
+    for name in names:
+        by_name.setdefault(name.lower(), name)
+    return next((by_name[p] for p in preferred if p in by_name), "")
+
+
+def _problems(batch: Any, id_name: str, first: int, named: np.ndarray, empty: np.ndarray,
+              dropped: np.ndarray, reasons: dict[int, str]) -> list[dict[str, Any]]:
+    """The report's entries of a batch's features at `named` (row indices), a few at most."""
+    ids = batch.column(id_name).take(named).to_pylist() if id_name else [None] * len(named)
+    found = []
+    for row, value in zip(named.tolist(), ids):
+        problem = PROBLEM_EMPTY if empty[row] else PROBLEM_DROPPED if dropped[row] else PROBLEM_REPAIRED
+        found.append({"number": first + row, "id": None if value is None else str(value)[:ID_MAX_CHARS],
+                      "problem": problem, "reason": reasons.get(row, "")})
+    return found
 
 
 def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: Limits,
@@ -517,6 +564,12 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
         geom_col = meta["geometry_name"] or "wkb_geometry"
         report.fields = [{"name": f.name, "type": ARROW_NAMES.get(str(f.type), "str")}
                          for f in reader.schema if f.name != geom_col]
+        report.id_field = id_field([f["name"] for f in report.fields], limits.id_fields)
+        # a file that declares the Multi* type (GeoPackage, GeoJSON of only multi parts) is stored
+        # as Multi* from its first batch; otherwise the first multi part found switches the layer
+        declared = (meta.get("geometry_type") or "").split(" ")[0]
+        declared_multi = next((f for f, t in MULTI_TYPES.items() if t == declared), "")
+        multi = False
         types: collections.Counter = collections.Counter()
         bounds = [math.inf, math.inf, -math.inf, -math.inf]
         next_fid = 1
@@ -563,12 +616,25 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
                                      x0=round(float(lo[0]), 3), y0=round(float(lo[1]), 3),
                                      x1=round(float(hi[0]), 3), y1=round(float(hi[1]), 3),
                                      crs=report.source_crs, area=area.name if area else "")
+            empty = ~keep
             invalid = keep & ~shapely.is_valid(geoms)
+            # the features the report names: per-feature work only for these few, never all rows
+            problem = empty | invalid
+            named = np.flatnonzero(problem)[:max(limits.report_max_features - len(report.problems), 0)]
+            report.problems_more += int(problem.sum()) - len(named)
+            dropped = np.zeros(n, dtype=bool)
+            reasons: dict[int, str] = {}
             if invalid.any():
                 report.repaired += int(invalid.sum())
+                explained = named[invalid[named]]
+                reasons = dict(zip(explained.tolist(), shapely.is_valid_reason(geoms[explained]).tolist()))
                 geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure",
                                                     keep_collapsed=False)
-                keep &= ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+                dropped = invalid & (shapely.is_missing(geoms) | shapely.is_empty(geoms))
+                keep &= ~dropped
+            if len(named):
+                report.problems.extend(_problems(batch, report.id_field, first, named, empty,
+                                                 dropped, reasons))
             report.dropped_empty += int(n - keep.sum())
             if not keep.any():
                 continue
@@ -584,6 +650,20 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
                                     "lines or polygons only. Split it into one file per type."),
                                  types=", ".join(sorted(types)))
             report.geometry_family = families.pop()
+            # one geometry type per layer, so the PostGIS column is typed and GDAL/QGIS read
+            # e.g. "Multi Polygon", not "Unknown (any)": a family's single parts become one-part
+            # Multi* once the layer has a multi part (a Shapefile declares Polygon yet holds
+            # multipolygons; make_valid splits a bow-tie). Batches already written keep the
+            # single type: LayerWriter converts them when the type changes (once per import)
+            if not multi and (declared_multi == report.geometry_family
+                              or np.isin(type_ids, MULTI_TYPE_IDS).any()):
+                multi = True
+            if multi:
+                for type_id, make_multi in PROMOTE.items():
+                    single = type_ids == type_id
+                    if single.any():
+                        kept[single] = make_multi(kept[single][:, None])
+            report.geometry_type = (MULTI_TYPES if multi else SINGLE_TYPES)[report.geometry_family]
             b = shapely.total_bounds(kept)
             bounds = [min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
             props = batch.drop_columns([geom_col]).to_pylist()
@@ -594,7 +674,8 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
             kept = shapely.set_srid(kept, 4326)
             report.features_written += len(kept)
             # GEOS's hex writer is slow; binary WKB then bytes.hex is not
-            yield Batch(fids, props, [w.hex() for w in shapely.to_wkb(kept, include_srid=True)])
+            yield Batch(fids, props, [w.hex() for w in shapely.to_wkb(kept, include_srid=True)],
+                        report.geometry_type)
             if progress:
                 progress(report.features_read, report.features_written, total)
     if not report.features_written:

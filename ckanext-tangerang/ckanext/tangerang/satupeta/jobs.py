@@ -12,7 +12,7 @@ import orjson
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
-from ckan.lib import uploader
+from ckan.lib import search, uploader
 
 from ckanext.tangerang.satupeta import ingest, remote
 from ckanext.tangerang.satupeta import model as store
@@ -29,6 +29,8 @@ def limits() -> ingest.Limits:
         zip_max_bytes=c.get("ckanext.tangerang.satupeta.zip_max_bytes"),
         zip_max_entries=c.get("ckanext.tangerang.satupeta.zip_max_entries"),
         zip_max_ratio=c.get("ckanext.tangerang.satupeta.zip_max_ratio"),
+        report_max_features=c.get("ckanext.tangerang.satupeta.report_max_features"),
+        id_fields=tuple(n.lower() for n in tk.aslist(c.get("ckanext.tangerang.satupeta.feature_id_fields"))),
     )
 
 
@@ -94,7 +96,7 @@ def import_layer(import_id: str, on_progress=None) -> None:
             writer = store.LayerWriter(run["layer_id"], import_id)
             for batch in ingest.read(path, label(resource), run["crs"], limits(), progress, report,
                                      layer=run.get("source_layer"), name=file_name(resource)):
-                writer.write(batch.fids, batch.properties, batch.ewkb_hex)
+                writer.write(batch.fids, batch.properties, batch.ewkb_hex, batch.geometry_type)
             title = resource.get("name") or resource["id"]
             writer.commit(resource["package_id"], title, report.source_crs, report.geometry_family,
                           report.bbox, report.fields, report.as_dict())
@@ -105,6 +107,7 @@ def import_layer(import_id: str, on_progress=None) -> None:
         store.update_import(import_id, status="failed", error=e.as_dict(),
                             features_read=report.features_read)
         log.info("import %s failed: %s", import_id, e)
+        refresh_index(resource["package_id"])
         return
     except Exception as e:
         if writer:
@@ -114,6 +117,7 @@ def import_layer(import_id: str, on_progress=None) -> None:
         store.update_import(import_id, status="failed", error={
             "message": ingest.N_("The import failed unexpectedly: {detail}"),
             "params": {"detail": e.__class__.__name__}})
+        refresh_index(resource["package_id"])
         raise
     store.update_import(import_id, status="done", report=report.as_dict(),
                         features_read=report.features_read, features_written=report.features_written)
@@ -124,6 +128,7 @@ def update_dataset_extent(package_id: str) -> None:
     """The dataset's `spatial` (indexed by ckanext-spatial) becomes the box around its layers."""
     bbox = store.package_bbox(package_id)
     if bbox is None:
+        refresh_index(package_id)  # no patch below, which would have indexed the layer's state
         return
     x0, y0, x1, y1 = bbox
     if x0 == x1 or y0 == y1:  # one point: a tiny box keeps Solr's polygon valid
@@ -139,3 +144,14 @@ def update_dataset_extent(package_id: str) -> None:
         extras = [e for e in pkg.get("extras", []) if e["key"] != "spatial"]
         patch = {"extras": extras + [{"key": "spatial", "value": geojson}]}
     tk.get_action("package_patch")(context, {"id": package_id, **patch})
+
+
+def refresh_index(package_id: str | None) -> None:
+    """Indexes the dataset again, so that package_search (the DCAT catalogue, /catalog.ttl) sees
+    its resources' layer states (plugin.after_dataset_show) as package_show does."""
+    if not package_id:
+        return
+    try:
+        search.rebuild(package_id)
+    except (search.SearchError, search.SearchIndexError, tk.ObjectNotFound) as e:
+        log.warning("dataset %s not indexed again: %s", package_id, e)

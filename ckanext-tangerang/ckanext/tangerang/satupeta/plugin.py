@@ -3,11 +3,14 @@ from __future__ import annotations
 import logging
 import pathlib
 
+import sqlalchemy as sa
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
 from ckanext.tangerang.satupeta import ingest
+from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta.logic import action
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 class SatupetaPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceView, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
@@ -33,6 +37,35 @@ class SatupetaPlugin(p.SingletonPlugin):
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IPackageController: each resource says whether its layer is served, for the pages and for
+    # the other subsystems, which meet Satu Peta only through CKAN's dicts (the DCAT profile of
+    # satudata offers the OGC API only for a layer marked "active")
+    def after_dataset_show(self, context, pkg_dict):
+        resources = pkg_dict.get("resources") or []
+        for res in resources:  # a value that came back in through package_update is not trusted
+            for key in (LAYER_STATE, LAST_IMPORT, OGC_URL):
+                res.pop(key, None)
+        if context.get("for_update"):
+            # CKAN's own read-modify-write (resource_create/update/patch, package_patch): the dict
+            # goes back into package_update, where these keys would be kept as resource extras
+            return pkg_dict
+        try:
+            states = store.layer_states(r["id"] for r in resources if r.get("id"))
+        except sa.exc.SQLAlchemyError as e:
+            # the feature store down must not take the dataset pages with it: no state, no service
+            log.warning("dataset %s: layer states not read: %s", pkg_dict.get("id"), e)
+            return pkg_dict
+        root = (tk.config.get("ckan.root_path") or "").replace("{{LANG}}", "").rstrip("/")
+        base = tk.config["ckan.site_url"].rstrip("/") + root
+        for res in resources:
+            state, last_import = states.get(res.get("id")) or (None, None)
+            if state:
+                res[LAYER_STATE] = state
+                res[LAST_IMPORT] = last_import
+            if state == "active":
+                res[OGC_URL] = f"{base}/ogc/collections/{res['id']}"
+        return pkg_dict
 
     # IResourceController: a new or changed geospatial file becomes (again) a layer
     def after_resource_create(self, context, resource):
@@ -95,6 +128,11 @@ class SatupetaPlugin(p.SingletonPlugin):
 
 
 FORMAT_FIXED = "satupeta_format_fixed"
+# keys after_dataset_show adds to a resource: the layer's state and last import's status
+# (store.layer_states) and, for a served layer, its OGC API - Features collection
+LAYER_STATE = "satupeta_layer_state"
+LAST_IMPORT = "satupeta_last_import"  # its status: queued, running, done, failed
+OGC_URL = "satupeta_ogc_url"
 
 
 def _uploaded_file(resource: dict) -> pathlib.Path | None:

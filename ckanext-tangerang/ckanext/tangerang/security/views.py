@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ckanext.tangerang.security import csrf
+from ckanext.tangerang.security import guards
 from ckanext.tangerang.security import headers
 from ckanext.tangerang.security import limits
 
@@ -16,6 +17,8 @@ security.after_app_request(headers.set_headers)
 # abuse limits by endpoint name: CKAN's user views cannot be decorated from here
 security.before_app_request(limits.enforce)
 security.record_once(lambda state: limits.check_config())
+for guard in guards.GUARDS:
+    security.before_app_request(guard)
 
 
 def get_blueprints():

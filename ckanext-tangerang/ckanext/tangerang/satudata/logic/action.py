@@ -67,13 +67,14 @@ def package_create(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
 
 @tk.chained_action
 def package_update(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
-    """An OPD editor cannot publish: the dataset keeps its visibility (private until approved)."""
+    """An OPD editor cannot publish: a private dataset stays private until approved. Withdrawing
+    a published dataset (making it private) is the OPD's own call."""
     if _restricted(data_dict):
         data_dict["private"] = True
     elif (_review_required() and not context.get(REVIEW_FLAG)
           and not is_walidata(context.get("user"))):
         current = model.Package.get(data_dict.get("id") or data_dict.get("name", ""))
-        if current is not None:
+        if current is not None and not tk.asbool(data_dict.get("private", current.private)):
             data_dict["private"] = current.private
     return up_func(context, data_dict)
 

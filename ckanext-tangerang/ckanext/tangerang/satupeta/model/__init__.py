@@ -23,6 +23,9 @@ import ckan.plugins.toolkit as tk
 LAYER = "tangerang_satupeta_layer"
 IMPORT = "tangerang_satupeta_import"
 FEATURE_PREFIX = "tangerang_satupeta_f_"
+# the types a layer's geometry column may get (ingest.SINGLE_TYPES, MULTI_TYPES)
+GEOMETRY_TYPES = frozenset({"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+                            "MultiPolygon"})
 
 
 @functools.lru_cache(maxsize=4)
@@ -63,6 +66,31 @@ def last_import(layer_id: str) -> dict[str, Any] | None:
         return _row(conn.execute(sa.text(
             f"SELECT * FROM {IMPORT} WHERE layer_id = :id ORDER BY created DESC LIMIT 1"),
             {"id": layer_id}).first())
+
+
+def layer_states(resource_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+    """Each resource's layer state and last import's status, in one query. The state is "active"
+    (a layer is served: maybe a previous version while a new import runs or after it failed),
+    "pending" (no layer yet, an import is queued or running) or "failed" (no layer, the last
+    import failed). A resource that was never imported is left out."""
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    with engine().connect() as conn:
+        rows = conn.execute(sa.text(
+            f"SELECT r.id, EXISTS (SELECT 1 FROM {LAYER} l WHERE l.id = r.id) AS served, "
+            f"(SELECT i.status FROM {IMPORT} i WHERE i.layer_id = r.id "
+            " ORDER BY i.created DESC LIMIT 1) AS status "
+            "FROM unnest(CAST(:ids AS text[])) AS r(id)"), {"ids": ids}).all()
+    states = {}
+    for rid, served, status in rows:
+        if served:
+            states[rid] = ("active", status)
+        elif status in ("queued", "running"):
+            states[rid] = ("pending", status)
+        elif status == "failed":
+            states[rid] = ("failed", status)
+    return states
 
 
 def update_import(import_id: str, **values: Any) -> None:
@@ -123,9 +151,11 @@ class LayerWriter:
         self.table = FEATURE_PREFIX + uuid.UUID(import_id).hex
         self._conn = engine().raw_connection()
         self._cur = self._conn.cursor()
+        # untyped until the first batch says its type (see write)
         self._cur.execute(
             f'CREATE TABLE "{self.table}" (fid bigint PRIMARY KEY, properties jsonb NOT NULL, '
             "geom geometry(Geometry, 4326) NOT NULL)")
+        self.geometry_type: str | None = None
         self.written = 0
         # one COPY runs while the reader prepares the next batch: PostgreSQL and the reader
         # then work on two cores (psycopg2 lets go of the GIL while it sends)
@@ -138,7 +168,24 @@ class LayerWriter:
         if pending is not None:
             pending.result()
 
-    def write(self, fids: Iterable[int], properties: Iterable[bytes], ewkb_hex: Iterable[str]) -> int:
+    def _set_type(self, geometry_type: str) -> None:
+        """Types the geometry column, so GDAL/QGIS read e.g. "Multi Polygon", not "Unknown (any)".
+        The first batch types the still empty table; a later change is single -> Multi* only
+        (ingest switches a layer once it meets a multi part), and ST_Multi converts the rows
+        written before it (a rewrite of those, at most once per import)."""
+        if geometry_type not in GEOMETRY_TYPES:
+            raise ValueError(f"geometry type {geometry_type!r}")
+        self._wait()
+        using = "ST_Multi(geom)" if geometry_type.startswith("Multi") else "geom"
+        self._cur.execute(f'ALTER TABLE "{self.table}" ALTER COLUMN geom '
+                          f"TYPE geometry({geometry_type}, 4326) USING {using}")
+        self.geometry_type = geometry_type
+
+    def write(self, fids: Iterable[int], properties: Iterable[bytes], ewkb_hex: Iterable[str],
+              geometry_type: str | None = None) -> int:
+        """Copies a batch in; `geometry_type` (ingest.Batch's) is the type of all its geometries."""
+        if geometry_type and geometry_type != self.geometry_type:
+            self._set_type(geometry_type)
         buf = io.StringIO()
         n = 0
         for fid, props, geom in zip(fids, properties, ewkb_hex):
