@@ -56,8 +56,32 @@ def _form() -> dict[str, Any]:
     return data
 
 
+# the closed lists behind the form fields: a page names their choices as the form shows them,
+# not by the codes the API's messages list (e.g. "pilihan: pickup, courier, ...")
+_CHOICE_FIELDS = {
+    "requester_type": "requester_types", "obtain_method": "obtain_methods",
+    "delivery_method": "delivery_methods", "channel": "channels", "outcome": "outcomes",
+    "exemption_grounds": "exemption_grounds", "grounds": "objection_grounds",
+    "result": "objection_results", "state": "states", "category": "dip_categories",
+    "form": "dip_forms", "role": "appointment_roles",
+}
+
+
+def _readable(field: str, message: str) -> str:
+    from ckanext.tangerang.ppid import helpers
+    kind = _CHOICE_FIELDS.get(field)
+    labels = (helpers.ppid_labels(kind) if kind else
+              helpers.ppid_opds() if field == "opd" else None)
+    head, sep, tail = message.rpartition(": ")
+    codes = [c.strip() for c in tail.split(",")]
+    if labels and sep and all(c in labels for c in codes):
+        return head + sep + ", ".join(labels[c] for c in codes)
+    return message
+
+
 def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
-    return {k: (v if isinstance(v, list) else [str(v)]) for k, v in error.error_dict.items()}
+    return {k: [_readable(k, str(m)) for m in (v if isinstance(v, list) else [v])]
+            for k, v in error.error_dict.items()}
 
 
 def _field_labels() -> dict[str, str]:
