@@ -659,10 +659,4 @@ def test_gis_user_with_gdal_and_owslib(sp_portal, sp_people, sp_samples, sp_shar
             lost[key] = items["features"][0]["properties"]
         # a bbox far from the city matches nothing
         assert client.collection_items(info["id"], bbox=[110.3, -7.9, 110.5, -7.7])["numberMatched"] == 0
-    if set(lost) == {"kml"}:
-        # GDAL's old KML driver (the one Satu Peta allows; LIBKML is skipped for its network
-        # links) reads Name and Description only, not <ExtendedData>/<SchemaData>, where QGIS,
-        # ogr2ogr and Google Earth put a KML's attributes: the layer is stored without them
-        pytest.xfail("defect: a KML's attributes (ExtendedData/SchemaData) are dropped on import; "
-                     f"the features only have {sorted(lost['kml'])}")
     assert not lost, f"attributes lost on import: {lost}"

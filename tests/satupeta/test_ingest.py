@@ -241,3 +241,30 @@ def test_a_zip_that_lies_about_its_sizes_is_refused_and_nothing_is_left_behind(t
         read_all(path, "zip")
     assert e.value.message.startswith("The zip file is damaged")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".unpack-")] == []
+
+
+KML_WITH_ATTRIBUTES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>dok</name>
+<Schema name="taman" id="taman"><SimpleField name="kode" type="string"/><SimpleField name="luas" type="double"/></Schema>
+<Folder><name>Taman</name>
+<Placemark><name>A</name><ExtendedData><SchemaData schemaUrl="#taman"><SimpleData name="kode">T1</SimpleData><SimpleData name="luas">1.5</SimpleData></SchemaData></ExtendedData><Point><coordinates>106.63,-6.18</coordinates></Point></Placemark>
+<Placemark><name>B</name><ExtendedData><Data name="pengelola"><value>DLH</value></Data></ExtendedData><Point><coordinates>106.64,-6.18</coordinates></Point></Placemark>
+</Folder>
+<Folder><name>Lain</name><Placemark><name>C</name><Point><coordinates>106.65,-6.18</coordinates></Point></Placemark></Folder>
+</Document></kml>"""
+
+
+def test_a_kml_keeps_the_attributes_qgis_and_google_earth_write(tmp_path):
+    """GDAL's KML driver reads only Name and Description; ExtendedData is read by the portal."""
+    import orjson
+
+    path = tmp_path / "taman.kml"
+    path.write_bytes(KML_WITH_ATTRIBUTES)
+    report = ingest.Report()
+    rows = [orjson.loads(p) for batch in ingest.read(path, "kml", None, ingest.Limits(), report=report,
+                                                    layer="Taman") for p in batch.properties]
+    assert [r["Name"] for r in rows] == ["A", "B"]
+    assert rows[0]["kode"] == "T1" and rows[0]["luas"] == 1.5  # typed by the KML's Schema
+    assert rows[1]["pengelola"] == "DLH" and "kode" not in rows[1]
+    assert {"name": "luas", "type": "float64"} in report.fields
+    assert report.id_field == "kode"

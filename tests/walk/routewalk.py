@@ -9,7 +9,8 @@ Two ways to run it:
 - in the suite (tests/walk/test_route_walk.py): a seeded portal, every role, Flask's test client;
 - against a running portal (`make walk`, `make walk PORTAL=https://...`): this file as a script;
   it takes the rules from the local app and the ids from the portal's API, and walks as anonymous
-  plus every role given in WALK_USERS ("role=user:password,role=user:password").
+  plus every role given in WALK_USERS ("role=user:password,role=user:password"). There it posts
+  forms only empty (with the CSRF token), so a production portal's data is not changed.
 """
 from __future__ import annotations
 
@@ -356,8 +357,10 @@ class Coverage:
 
 
 def walk(routes: list[Route], seed: Seed, clients: dict[str, Client], match: Callable[[str], str | None],
-         lang: str = "id", progress: Callable[[str], None] | None = None) -> tuple[list[Finding], Coverage]:
-    """GET every rule for every role, then POST every form seen, empty and as rendered."""
+         lang: str = "id", progress: Callable[[str], None] | None = None,
+         as_rendered: bool = True) -> tuple[list[Finding], Coverage]:
+    """GET every rule for every role, then POST every form seen, empty and (``as_rendered``)
+    with its own values: a live portal's forms are only posted empty, which changes nothing."""
     started = time.monotonic()
     findings: list[Finding] = []
     cover = Coverage(rules=len(routes))
@@ -426,7 +429,9 @@ def walk(routes: list[Route], seed: Seed, clients: dict[str, Client], match: Cal
             if endpoint in DESTRUCTIVE:
                 cover.skipped_posts.add(endpoint)
                 continue
-            attempts = [("empty", csrf_of_fields(fields)), ("as rendered", fields)]
+            attempts = [("empty", csrf_of_fields(fields))]
+            if as_rendered:
+                attempts.append(("as rendered", fields))
             for label, data in attempts:
                 # a fresh CSRF token: the session's may have rotated since the page was read
                 answer = client.post(form.action, data)
@@ -575,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     def match(path: str) -> str | None:
         return endpoint_of(adapter, path)
 
-    findings, cover = walk(routes, seed, clients, match,
+    findings, cover = walk(routes, seed, clients, match, as_rendered=False,
                            progress=lambda m: print(m, file=sys.stderr, flush=True))
     # a live portal has none of the seeded objects: "cannot fill" there is the suite's business
     findings = [f for f in findings if f.role != "-"]

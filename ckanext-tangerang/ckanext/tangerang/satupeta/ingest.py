@@ -7,6 +7,7 @@ with N_) names what is wrong; it is translated where it is shown.
 from __future__ import annotations
 
 import collections
+import logging
 import contextlib
 import dataclasses
 import math
@@ -28,6 +29,8 @@ from pyproj import CRS, Transformer
 
 from ckanext.tangerang.satupeta.gdal import READ_DRIVERS, UnsafeGDAL, open_path, pyogrio
 
+
+log = logging.getLogger(__name__)
 
 def N_(message: str) -> str:
     return message
@@ -156,6 +159,83 @@ def _xml_root(path: pathlib.Path) -> str | None:
     except (_Root, xml.parsers.expat.ExpatError):
         pass
     return found[0] if found else None
+
+
+KML_TYPES = {"int": int, "uint": int, "short": int, "ushort": int, "float": float, "double": float}
+
+
+def kml_attributes(path: pathlib.Path) -> dict[str, list[dict[str, Any]]]:
+    """Each Placemark's ExtendedData (SchemaData/SimpleData typed by its Schema, Data/value as
+    text), per layer as GDAL's KML driver names its layers (the Placemark's Folder, else the
+    Document), in file order. That driver reads only Name and Description, and LIBKML, which
+    reads these, stays off (gdal.py): QGIS, ogr2ogr and Google Earth write attributes here."""
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    layers: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    schemas: dict[str, dict[str, Any]] = {}
+    stack: list[str] = []
+    containers: list[list[str]] = []  # [element, name] of each open Document and Folder
+    state: dict[str, Any] = {"placemark": None, "field": None, "text": [], "schema": None,
+                             "types": {}}
+
+    def refuse(*_args):
+        raise LayerError(N_("The KML file declares a DOCTYPE or entities, which KML never needs."))
+
+    def start(name, attrs):
+        local = name.rsplit(" ", 1)[-1]
+        stack.append(local)
+        if local in ("Document", "Folder"):
+            containers.append([local, ""])
+        elif local == "Schema":
+            state["schema"] = schemas.setdefault("#" + (attrs.get("id") or attrs.get("name") or ""), {})
+        elif local == "SimpleField" and state["schema"] is not None:
+            state["schema"][attrs.get("name", "")] = KML_TYPES.get((attrs.get("type") or "").lower(), str)
+        elif local == "Placemark":
+            state["placemark"] = {}
+        elif local == "SchemaData":
+            state["types"] = schemas.get(attrs.get("schemaUrl") or "", {})
+        elif local in ("SimpleData", "Data") and state["placemark"] is not None:
+            state["field"], state["text"] = attrs.get("name"), []
+        elif local == "value":
+            state["text"] = []
+
+    def text(data):
+        state["text"].append(data)
+
+    def end(name):
+        local = stack.pop()
+        value = "".join(state["text"]).strip()
+        if local == "name" and stack and stack[-1] in ("Document", "Folder") and containers:
+            containers[-1][1] = value
+        elif local == "Schema":
+            state["schema"] = None
+        elif local in ("SimpleData", "Data") and state["placemark"] is not None and state["field"]:
+            cast = state["types"].get(state["field"], str) if local == "SimpleData" else str
+            try:
+                state["placemark"][state["field"]] = cast(value) if value != "" else None
+            except ValueError:
+                state["placemark"][state["field"]] = value
+            state["field"] = None
+        elif local == "Placemark" and state["placemark"] is not None:
+            folder = next((c[1] for c in reversed(containers) if c[0] == "Folder"), None)
+            layer = folder if folder is not None else (containers[0][1] if containers else "")
+            layers[layer].append(state["placemark"])
+            state["placemark"] = None
+        elif local in ("Document", "Folder") and containers:
+            containers.pop()
+        if local != "value":
+            state["text"] = []
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return layers
 
 
 # What a file that is no layer holds, named for the officer (msgids; error_text translates the
@@ -564,6 +644,25 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
         geom_col = meta["geometry_name"] or "wkb_geometry"
         report.fields = [{"name": f.name, "type": ARROW_NAMES.get(str(f.type), "str")}
                          for f in reader.schema if f.name != geom_col]
+        extended: list[dict[str, Any]] = []
+        if source.kind == "kml":
+            try:
+                extended = kml_attributes(source.path).get(report.source_layer, [])
+            except xml.parsers.expat.ExpatError as e:
+                raise unreadable(e, source.kind, name, source.path, path)
+            # GDAL lists a layer's Placemarks in file order: matched by position, so only when
+            # both count the same
+            if total is not None and len(extended) != total:
+                log.warning("KML layer %r: %s placemarks with ExtendedData vs %s features; "
+                            "attributes not read", report.source_layer, len(extended), total)
+                extended = []
+            known = {f["name"] for f in report.fields}
+            for attrs in extended:
+                for key, value in attrs.items():
+                    if key not in known:
+                        known.add(key)
+                        kind = {int: "int64", float: "float64"}.get(type(value), "str")
+                        report.fields.append({"name": key, "type": kind})
         report.id_field = id_field([f["name"] for f in report.fields], limits.id_fields)
         # a file that declares the Multi* type (GeoPackage, GeoJSON of only multi parts) is stored
         # as Multi* from its first batch; otherwise the first multi part found switches the layer
@@ -667,6 +766,10 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
             b = shapely.total_bounds(kept)
             bounds = [min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
             props = batch.drop_columns([geom_col]).to_pylist()
+            if extended:
+                for offset, p in enumerate(props):
+                    for key, value in extended[first - 1 + offset].items():
+                        p.setdefault(key, value)
             props = [orjson.dumps(p, default=_default, option=orjson.OPT_NON_STR_KEYS)
                      for p, k in zip(props, keep) if k]
             fids = np.arange(next_fid, next_fid + len(kept))
