@@ -86,7 +86,11 @@ $(VENV)/.installed: setup.py pyproject.toml
 i18n:
 	@$(BIN)/python -m ckanext.tangerang.i18n.build compile >/dev/null
 
+# the PPID data key (AES-256-GCM of requesters' NIK, phone, address and files) is added to a
+# secrets file written before it existed; losing it loses that data: keep var/secrets.ini backed up
 secrets: var/secrets.ini var/admin-password
+	@grep -q '^ckanext.tangerang.ppid.data_key *=' var/secrets.ini || \
+	  printf 'ckanext.tangerang.ppid.data_key = %s\n' "$$($(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" >> var/secrets.ini
 
 var/secrets.ini:
 	@mkdir -p var

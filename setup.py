@@ -49,6 +49,8 @@ setup(
         "limits==5.8.0",
         # the zip of a dataset's files, streamed (satudata/views.py)
         "zipstream-ng==1.9.3",
+        # PPID: requesters' NIK, phone, address and files encrypted at rest (ppid/crypto.py)
+        "cryptography==46.0.3",
     ],
     extras_require={
         "dev": [
@@ -56,6 +58,7 @@ setup(
             "aiosmtpd==1.4.6",
             "beautifulsoup4==4.15.0",  # the route walk reads forms (tests/walk)
             "ckanapi==4.11",
+            "hypothesis==6.170.17",  # the PPID workflow's property test
             "OWSLib==0.32.1",
             "playwright==1.65.2",
         ],

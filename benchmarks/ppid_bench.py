@@ -86,6 +86,10 @@ def _fill(total: int, year: int) -> None:
     start = dt.date(year - 1, 1, 1)
     days = (dt.date(year, 12, 31) - start).days
     buffer = io.StringIO()
+    # personal fields as the portal stores them: encrypted, with the NIK's keyed hash
+    from ckanext.tangerang.ppid import crypto
+    nik, address = crypto.encrypt("3671011503900001"), crypto.encrypt("Jl. Contoh")
+    nik_hash = crypto.blind_index("3671011503900001")
     with click.progressbar(range(have, total), label="requests") as bar:
         for n in bar:
             received = start + dt.timedelta(days=rng.randrange(days))
@@ -98,7 +102,7 @@ def _fill(total: int, year: int) -> None:
             state = "decided" if decided else ("processing" if opd else "received")
             ground = rng.choice("abcdefghij") if outcome in ("partly", "rejected") else None
             row = [str(uuid.uuid4()), f"BENCH-{n:07d}", uuid.uuid4().hex, "web", "individual",
-                   f"Pemohon {n}", "3671011503900001", "Jl. Contoh", "pemohon@example.org",
+                   f"Pemohon {n}", nik, nik_hash, address, "pemohon@example.org",
                    f"Permintaan data nomor {n} tentang layanan publik", "penelitian", "softcopy",
                    "email", received.isoformat(), opd or "\\N", state, received.isoformat(),
                    received.isoformat(), due.isoformat(), outcome or "\\N", ground or "\\N",
@@ -112,7 +116,7 @@ def _fill(total: int, year: int) -> None:
     with raw.cursor() as cur:
         cur.copy_expert(
             "copy tangerang_ppid_request (id, number, tracking_hash, channel, requester_type, "
-            "name, nik, address, email, information, purpose, obtain_method, delivery_method, "
+            "name, nik, nik_hash, address, email, information, purpose, obtain_method, delivery_method, "
             "consent_at, opd, state, received_date, clock_start, due_date, outcome, "
             "exemption_ground, decided_date, working_days_taken, on_time, created, modified) "
             "from stdin", buffer)

@@ -5,10 +5,12 @@
 # CKAN_SOLR_USER / CKAN_SOLR_PASSWORD and to Redis with the password in CKAN_REDIS_URL.
 set -eu
 : "${CKAN_SECRET_KEY:?set CKAN_SECRET_KEY}"
+: "${CKAN_PPID_DATA_KEY:?set CKAN_PPID_DATA_KEY}"
 : "${CKAN_SOLR_USER:?set CKAN_SOLR_USER}"
 : "${CKAN_SOLR_PASSWORD:?set CKAN_SOLR_PASSWORD}"
 umask 077
-printf '[app:main]\nuse = egg:ckan\nSECRET_KEY = %s\n' "$CKAN_SECRET_KEY" > /srv/app/var/secrets.ini
+printf '[app:main]\nuse = egg:ckan\nSECRET_KEY = %s\nckanext.tangerang.ppid.data_key = %s\n' \
+  "$CKAN_SECRET_KEY" "$CKAN_PPID_DATA_KEY" > /srv/app/var/secrets.ini
 umask 022
 
 wait_for() { # command...

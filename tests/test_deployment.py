@@ -15,7 +15,7 @@ COMPOSE = ROOT / "docker" / "docker-compose.yml"
 # every secret the compose file requires (docker/.env in production; made-up values here)
 SECRETS = {"CKAN_SECRET_KEY": "test-secret-key", "POSTGRES_PASSWORD": "test-superuser-pw",
            "CKAN_DB_PASSWORD": "test-owner-pw", "SOLR_PASSWORD": "test-solr-pw",
-           "REDIS_PASSWORD": "test-redis-pw"}
+           "REDIS_PASSWORD": "test-redis-pw", "CKAN_PPID_DATA_KEY": "test-ppid-data-key"}
 
 
 def compose_config(env: dict, tmp_path: pathlib.Path, quiet: bool = True):

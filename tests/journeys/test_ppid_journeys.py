@@ -33,6 +33,13 @@ CITIZEN = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _received_the_day_it_arrives(ckan_config):
+    """The journeys run at whatever hour the suite runs and expect a request received that
+    day: the service-hours rule (tested in tests/ppid/test_ppid_calendar_notify.py) is off."""
+    ckan_config["ckanext.tangerang.ppid.outside_hours_next_working_day"] = False
+
+
 # What the people see ----------------------------------------------------------------------
 
 @pytest.fixture
@@ -192,7 +199,16 @@ def test_citizen_request_completion_extension_partial_decision_and_objection(
     desk = utama.follow(id_text("Officers: requests"))
     assert id_text("Not routed yet") in desk.main_text()
     page = open_desk_request(utama, id_text, number)
-    assert CITIZEN["nik"] in page.main_text()  # the officer in charge sees the requester
+    # the officer in charge sees the requester, NIK masked until shown with a reason
+    assert CITIZEN["name"] in page.main_text() and CITIZEN["nik"] not in page.main_text()
+    assert "3671 01** **** 0001" in page.main_text()
+    shown = utama.submit(page.form(action=r"/ppid/petugas/[^/]+/data-pribadi$").fill(
+        reason="Memeriksa identitas pemohon"))
+    assert CITIZEN["nik"] in shown.main_text() and CITIZEN["address"] in shown.main_text()
+    # logged, and the citizen sees who (the office) and why on the tracking page
+    logged = citizen.open(link).main_text()
+    assert "Memeriksa identitas pemohon" in logged and id_text("PPID Utama") in logged
+    assert CITIZEN["nik"] not in logged
     form = step_form(page, "route")
     form.choose("opd", "Dinas Kesehatan")
     form.fill(note="Data tenaga kesehatan ada di Dinkes")

@@ -80,7 +80,8 @@ def test_officer_desk_detail_and_actions(app, people, tokens, act):
     assert created["number"] in listing.body
     shown = act("ppid_request_show", "utama", id=created["number"])
     detail = app.get(f"/ppid/petugas/{shown['id']}", headers=tokens["utama"])
-    assert PERSONAL["nik"] in detail.body  # the officer in charge sees the requester
+    # the officer in charge sees the requester, the NIK masked until shown with a reason
+    assert PERSONAL["name"] in detail.body and "3671 01** **** 0001" in detail.body
     response = app.post(f"/ppid/petugas/{shown['id']}/route", headers=tokens["utama"],
                         data={"opd": "dinkes"}, follow_redirects=False)
     assert response.status_code == 302

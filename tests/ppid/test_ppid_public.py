@@ -56,16 +56,20 @@ def test_dip_page_and_api(app, people):
     assert api[0]["summary"] == DIP["summary"]
 
 
-def test_statistics_and_annual_report(app, people):
+def test_statistics_and_annual_report(app, people, freezer):
+    # each decision recorded on the day it bears (a back-dated one counts on the day recorded)
+    freezer.move_to("2026-03-31")
     on_time = _letter("2026-03-17")
     act("ppid_request_decide", "utama", id=on_time["id"], outcome="granted", reasons="ok",
         given="tabel", decided_date="2026-03-31")
     late = _letter("2026-03-17", information="anggaran")
     act("ppid_request_route", "utama", id=late["id"], opd="dinkes")
+    freezer.move_to("2026-04-20")
     act("ppid_request_decide", "dinkes_officer", id=late["id"], outcome="rejected",
         reasons="rahasia", exemption_grounds=["h"], decided_date="2026-04-20",
         consequence_test={"information": "i", "legal_basis": "l", "harm": "h",
                           "public_interest": "p", "record_number": "r"})
+    freezer.move_to("2026-05-04")
     _letter("2026-05-04", information="belum diputus")
     _letter("2025-12-01", information="tahun lalu")
     stats = act("ppid_statistics", None, year=2026)

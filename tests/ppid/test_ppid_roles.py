@@ -219,7 +219,8 @@ def test_an_opd_dataset_editor_or_walidata_admin_sees_no_requester_data(cast, ap
 
 def test_a_city_may_opt_back_in_to_implicit_pelaksana(cast, ckan_config, act):
     ckan_config["ckanext.tangerang.ppid.pelaksana_capacities"] = "editor admin"
-    assert act("ppid_request_show", "dinkes_editor", id=cast[REQUEST])["nik"] == PERSONAL["nik"]
+    assert act("ppid_personal_data_reveal", "dinkes_editor", id=cast[REQUEST],
+               reason="uji")["nik"] == PERSONAL["nik"]
 
 
 def test_ini_lists_still_bootstrap_utama_and_atasan(cast, ckan_config, act):
@@ -272,7 +273,8 @@ def test_utama_appoints_and_removes_pelaksana_only(cast, act, call):
     made = call("ppid_appointment_create", "utama", {
         "user": "citizen", "role": "pelaksana", "opd": "dinkes", "decree": "SK Sekda 800/12/2026"})
     assert made["appointed_by"] == "utama" and made["decree"] == "SK Sekda 800/12/2026"
-    assert act("ppid_request_show", "citizen", id=cast[REQUEST])["nik"] == PERSONAL["nik"]
+    assert act("ppid_personal_data_reveal", "citizen", id=cast[REQUEST],
+               reason="uji")["nik"] == PERSONAL["nik"]
     with pytest.raises(tk.NotAuthorized):
         call("ppid_appointment_create", "utama", {"user": "citizen", "role": "utama"})
     with pytest.raises(tk.NotAuthorized):

@@ -161,7 +161,8 @@ def test_pelaksana_registration_goes_to_its_own_opd(people):
                     information="another request")
 
 
-def test_extension_once_up_to_seven_days_with_reason(people):
+def test_extension_once_up_to_seven_days_with_reason(people, freezer):
+    freezer.move_to("2026-03-20")  # within the 10 working days (UU KIP Ps 22(8))
     req = _registered(people)
     with pytest.raises(tk.ValidationError) as error:
         act("ppid_request_extend", "utama", id=req["id"], days=8, reason="banyak data")
@@ -178,7 +179,8 @@ def test_extension_once_up_to_seven_days_with_reason(people):
     assert "2026-04-17" in people.smtp.to(PERSONAL["email"])[-1].body
 
 
-def test_decision_needs_ground_and_consequence_test_when_exempt(people):
+def test_decision_needs_ground_and_consequence_test_when_exempt(people, freezer):
+    freezer.move_to("2026-04-01")  # decided on the day it is recorded
     req = _registered(people)
     with pytest.raises(tk.ValidationError) as error:
         act("ppid_request_decide", "utama", id=req["id"], outcome="rejected",
@@ -238,10 +240,12 @@ def test_completion_asked_then_completed_restarts_the_clock(people):
     assert [e["action"] for e in history] == ["create", "ask_completion", "complete"]
 
 
-def test_objection_window_grounds_and_atasan_decision(people):
+def test_objection_window_grounds_and_atasan_decision(people, freezer):
+    freezer.move_to("2026-04-01")
     req = _registered(people)
     act("ppid_request_decide", "utama", id=req["id"], outcome="granted", reasons="ok",
         given="tabel", decided_date="2026-04-01")
+    freezer.move_to("2026-06-30")
     # ground a needs a rejection under Ps 17
     with pytest.raises(tk.ValidationError) as error:
         act("ppid_objection_create", "utama", id=req["id"], grounds=["a"], reasons="x",
@@ -294,3 +298,145 @@ def test_holiday_override_moves_due_dates(people):
     listed = act("ppid_holiday_list", "utama", year=2026)
     assert listed["overrides"][0]["name"] == "Cuti bersama tambahan"
     assert any("Idul Fitri" in h["name"] for h in listed["national"])
+
+
+# Issue 13: the workflow as the law reads it (ppid/workflow.py), on real 2026 dates ----------
+
+def _refused(action, user, **data):
+    with pytest.raises(tk.ValidationError) as error:
+        act(action, user, **data)
+    return error.value.error_dict
+
+
+def test_extension_after_the_deadline_is_refused(people, freezer):
+    freezer.move_to("2026-03-20")
+    req = _registered(people)           # due 8 April 2026 (Lebaran off)
+    freezer.move_to("2026-04-09")
+    errors = _refused("ppid_request_extend", "utama", id=req["id"], days=3, reason="x")
+    assert _cites(errors["days"][0], "22", "8") and "2026-04-08" in errors["days"][0]
+    assert act("ppid_request_show", "utama", id=req["id"])["due_date"] == "2026-04-08"
+
+
+def test_completion_only_before_the_deadline_and_once(people, freezer):
+    freezer.move_to("2026-03-17")
+    made = act("ppid_request_create", None, **request_data())
+    req = act("ppid_request_show", "utama", id=made["number"])
+    act("ppid_request_ask_completion", "utama", id=req["id"], note="KTP buram")
+    act("ppid_request_complete", None, token=made["tracking_token"], note="KTP baru")
+    errors = _refused("ppid_request_ask_completion", "utama", id=req["id"], note="lagi")
+    assert _cites(errors["note"][0], "22", "7")
+    freezer.move_to("2026-03-18")
+    late = _registered(people, received="2026-03-02", information="lain")  # due 16 March
+    errors = _refused("ppid_request_ask_completion", "utama", id=late["id"], note="x")
+    assert _cites(errors["note"][0], "22", "7")
+
+
+def test_working_days_taken_count_from_the_original_receipt(people, freezer):
+    freezer.move_to("2026-03-17")
+    made = act("ppid_request_create", None, **request_data())
+    req = act("ppid_request_show", "utama", id=made["number"])
+    freezer.move_to("2026-03-25")
+    act("ppid_request_ask_completion", "utama", id=req["id"], note="KTP buram")
+    freezer.move_to("2026-03-27")
+    act("ppid_request_complete", None, token=made["tracking_token"], note="KTP baru")
+    freezer.move_to("2026-04-07")
+    decided = act("ppid_request_decide", "utama", id=req["id"], outcome="granted",
+                  reasons="ok", given="tabel")
+    # 17 March to 7 April: 9 working days (from the completion on 27 March it would be 6)
+    assert decided["working_days_taken"] == 9 and decided["on_time"] is True
+
+
+def test_backdated_decision_needs_a_reason_and_counts_on_the_day_recorded(people, freezer):
+    freezer.move_to("2026-03-20")
+    req = _registered(people)           # due 8 April 2026
+    routed = _registered(people, information="lain")
+    freezer.move_to("2026-03-25")
+    act("ppid_request_route", "utama", id=routed["id"], opd="dinkes")
+    freezer.move_to("2026-04-20")
+    errors = _refused("ppid_request_decide", "utama", id=req["id"], outcome="granted",
+                      reasons="ok", given="tabel", decided_date="2026-04-01")
+    assert _cites(errors["decided_date_reason"][0], "22", "7")
+    errors = _refused("ppid_request_decide", "utama", id=req["id"], outcome="granted",
+                      reasons="ok", given="tabel", decided_date="2026-04-21")
+    assert "decided_date" in errors
+    errors = _refused("ppid_request_decide", "dinkes_officer", id=routed["id"],
+                      outcome="granted", reasons="ok", given="tabel", decided_date="2026-03-24",
+                      decided_date_reason="surat lama")
+    assert "2026-03-25" in errors["decided_date"][0]
+    decided = act("ppid_request_decide", "utama", id=req["id"], outcome="granted",
+                  reasons="ok", given="tabel", decided_date="2026-04-01",
+                  decided_date_reason="surat bertanggal 1 April baru dicatat")
+    assert decided["decided_date"] == "2026-04-01" and decided["on_time"] is False
+    assert decided["working_days_taken"] == 18
+    assert decided["decision"]["recorded_date"] == "2026-04-20"
+    # late as recorded: ground g is open to the requester
+    obj = act("ppid_objection_create", "utama", id=req["id"], grounds=["g"], reasons="telat")
+    assert obj["grounds"] == ["g"]
+    assert act("ppid_statistics", None, year=2026)["on_time_share"] == 0
+
+
+def test_fee_only_on_information_given(people, freezer):
+    freezer.move_to("2026-04-01")
+    req = _registered(people)
+    errors = _refused("ppid_request_decide", "utama", id=req["id"], outcome="not_held",
+                      reasons="x", holder="BPS", cost=50000)
+    assert "Ps 21" in errors["cost"][0] and "50000" in errors["cost"][0]
+    decided = act("ppid_request_decide", "utama", id=req["id"], outcome="granted", reasons="x",
+                  given="salinan", cost=50000, cost_note="fotokopi")
+    assert decided["decision"]["cost"] == 50000
+
+
+def test_no_keberatan_after_the_atasan_decided_or_at_the_commission(people, freezer):
+    freezer.move_to("2026-04-01")
+    req = _registered(people)
+    act("ppid_request_decide", "utama", id=req["id"], outcome="granted", reasons="ok",
+        given="tabel")
+    obj = act("ppid_objection_create", "utama", id=req["id"], grounds=["d"], reasons="x")
+    errors = _refused("ppid_objection_create", "utama", id=req["id"], grounds=["d"], reasons="y")
+    assert _cites(errors["grounds"][0], "36", "2")
+    freezer.move_to("2026-04-10")
+    act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected", reasons="sesuai")
+    errors = _refused("ppid_objection_create", "utama", id=req["id"], grounds=["d"], reasons="y")
+    assert _cites(errors["grounds"][0], "36", "2")
+    act("ppid_dispute_create", "sekda", id=obj["id"], reference="KI/1/2026")
+    errors = _refused("ppid_objection_create", None, token=None or lib_token(req), grounds=["f"],
+                      reasons="z")
+    assert "grounds" in errors
+    assert _count(Objection) == 1
+
+
+def lib_token(req):
+    from ckanext.tangerang.ppid import lib
+    return lib.tracking_token(req["id"])
+
+
+def test_the_atasan_never_decides_a_request_it_decided_nor_its_own_side(people, freezer):
+    from ckan.tests import factories
+    freezer.move_to("2026-04-01")
+    appoint("dinkes_officer", "atasan")
+    req = _registered(people, user="dinkes_officer")
+    act("ppid_request_decide", "dinkes_officer", id=req["id"], outcome="granted", reasons="ok",
+        given="tabel")
+    obj = act("ppid_objection_create", "utama", id=req["id"], grounds=["d"], reasons="x")
+    errors = _refused("ppid_objection_decide", "dinkes_officer", id=obj["id"],
+                      result="rejected", reasons="sudah benar")
+    assert _cites(errors["atasan"][0], "36", "2")
+    admin = factories.Sysadmin(name="admin_atasan")
+    appoint(admin["name"], "atasan")
+    errors = _refused("ppid_objection_decide", admin["name"], id=obj["id"], result="rejected",
+                      reasons="sudah benar")
+    assert "atasan" in errors
+    # musyawarah for grounds b-g, by an Atasan outside the request
+    decided = act("ppid_objection_decide", "sekda", id=obj["id"], result="musyawarah",
+                  reasons="disepakati salinan lengkap")
+    assert decided["result"] == "musyawarah"
+
+
+def test_a_submission_key_from_another_person_is_a_new_request(people):
+    first = act("ppid_request_create", None, **request_data(submission_key="k1"))
+    other = act("ppid_request_create", None, **request_data(
+        submission_key="k1", nik="3671014107850002", email="budi@example.org",
+        name="Budi", information="Data lain"))
+    assert other["number"] != first["number"] and not other["duplicate"]
+    assert other["tracking_token"] != first["tracking_token"]
+    assert _count(Request) == 2

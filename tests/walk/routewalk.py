@@ -46,6 +46,10 @@ API_NOT_CALLED = {"ppid_remind", "ppid_personal_data_purge"}
 ENGLISH_ERRORS = re.compile(r"\b(Not Found|Forbidden|Unauthorized|Bad Request|Internal Server Error|"
                             r"Not Authorized|Method Not Allowed)\b")
 THEME_MARKER = 'class="tg-topbar"'
+# what a form page shows when it refuses input: CKAN's error summary and field errors, ours
+# (field-<name>-error, aria-invalid), a flash message
+FIELD_ERRORS = re.compile(r'error-explanation|error-block|aria-invalid="true"|id="field-[\w-]+-error"|'
+                          r'alert-danger|alert-error|flash-messages[^>]*>\s*<div')
 # the security token refusal (security/csrf.py) in either language: the walk's own post went wrong
 CSRF_REFUSED = re.compile(r"security token|token keamanan")
 # full pages the theme does not wrap, with the reason
@@ -339,6 +343,7 @@ class Coverage:
         default_factory=lambda: collections.defaultdict(collections.Counter))
     skipped_posts: set[str] = dataclasses.field(default_factory=set)
     csrf_refused: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+    silent_refusals: set[str] = dataclasses.field(default_factory=set)
     seconds: float = 0.0
 
     def table(self, roles: Iterable[str]) -> str:
@@ -351,6 +356,8 @@ class Coverage:
         total = sum(len(v) for v in self.walked.values())
         lines.append(f"rules x roles walked: {total}; GET {sum(self.requests.values())}, "
                      f"POST {sum(self.posts.values())}")
+        if self.silent_refusals:
+            lines.append("empty forms answered without a field error: " + ", ".join(sorted(self.silent_refusals)))
         if self.skipped_posts:
             lines.append("forms not posted (destructive; their pages are walked): " + ", ".join(sorted(self.skipped_posts)))
         return "\n".join(lines)
@@ -445,6 +452,9 @@ def walk(routes: list[Route], seed: Seed, clients: dict[str, Client], match: Cal
                 problem = check(answer, lang, endpoint)
                 if problem:
                     findings.append(Finding(role, "POST", form.action, endpoint, f"{label}: {problem}"))
+                elif (label == "empty" and answer.status in (200, 400, 409, 422)
+                      and "html" in answer.content_type and not FIELD_ERRORS.search(answer.body)):
+                    cover.silent_refusals.add(f"{endpoint} ({answer.status})")
     for role, client in clients.items():
         if progress:
             progress(f"API as {role}: {len(seed.actions)} actions")

@@ -110,14 +110,23 @@ def seed_portal(cli) -> routewalk.Seed:
     requester = "walk_pemohon"
 
     def filed(information: str) -> dict:
-        created = tk.get_action("ppid_request_create")(
+        return tk.get_action("ppid_request_create")(
             _as(requester), request_data(information=information, email="walk_pemohon@example.org",
                                          identity_upload=Upload()))
-        return created
 
-    reqs = {state: filed(f"Data uji jalan rute: {state}")
-            for state in ("received", "incomplete", "processing", "decided", "objection",
-                          "dispute", "lapsed")}
+    # the others arrived by letter a week ago, registered by the PPID: whatever day the suite
+    # runs on (a web request on a Sunday counts from Monday), their steps may be taken today
+    week_ago = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+
+    def registered(information: str) -> dict:
+        return tk.get_action("ppid_request_create")(
+            _as("walk_utama"), request_data(information=information, email="walk_pemohon@example.org",
+                                            channel="letter", received_date=week_ago,
+                                            identity_upload=None))
+
+    reqs = {"received": filed("Data uji jalan rute: received")}
+    reqs.update({state: registered(f"Data uji jalan rute: {state}")
+                 for state in ("incomplete", "processing", "decided", "objection", "dispute", "lapsed")})
     act = tk.get_action
     utama = _as("walk_utama")
     ids = {state: act("ppid_request_show")(utama, {"id": r["number"]})["id"] for state, r in reqs.items()}

@@ -74,8 +74,14 @@ def statement():
     }), (400 if errors else 200)
 
 
+def _ppid_days() -> dict[str, int]:
+    """The working-day limits of the PPID settings, as the procedure pages state them."""
+    from ckanext.tangerang.ppid import lib as ppid_lib
+    return ppid_lib.deadlines()
+
+
 def ppid_easy_read():
-    return tk.render("tangerang_a11y/ppid_easy_read.html", {})
+    return tk.render("tangerang_a11y/ppid_easy_read.html", {"ppid_days": _ppid_days()})
 
 
 BRAILLE_WIDTH = 40  # cells per line of a common braille page
@@ -95,7 +101,8 @@ def _braille_ready(text: str) -> str:
 
 def ppid_plain_text():
     # rendered through Jinja (autoescaped) for the translations; unescaped back to plain text
-    body = _braille_ready(tk.render("tangerang_a11y/ppid_procedure.txt", {}))
+    body = _braille_ready(tk.render("tangerang_a11y/ppid_procedure.txt",
+                                    {"ppid_days": _ppid_days()}))
     return Response(body, mimetype="text/plain", headers={
         "Content-Disposition": 'attachment; filename="{}"'.format(
             tk._("ppid-procedure") + ".txt"),

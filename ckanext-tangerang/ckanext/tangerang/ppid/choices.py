@@ -13,7 +13,7 @@ EXEMPTION_GROUNDS = tuple("abcdefghij")
 # Ps 20: exemptions under Ps 17 a-f are not permanent, so the consequence test sets a limit
 TEMPORARY_GROUNDS = tuple("abcdef")
 OBJECTION_GROUNDS = tuple("abcdefg")
-OBJECTION_RESULTS = ("accepted", "rejected")
+OBJECTION_RESULTS = ("accepted", "rejected", "musyawarah")
 DIP_CATEGORIES = ("berkala", "serta_merta", "setiap_saat", "dikecualikan")
 DIP_FORMS = ("cetak", "elektronik", "cetak_elektronik")
 STATES = ("received", "incomplete", "processing", "decided", "lapsed")
@@ -72,7 +72,8 @@ def objection_grounds():
 
 
 def objection_results():
-    return {"accepted": _("Objection accepted"), "rejected": _("Objection rejected")}
+    return {"accepted": _("Objection accepted"), "rejected": _("Objection rejected"),
+            "musyawarah": _("Settled by agreement (musyawarah, UU KIP Ps 35(2))")}
 
 
 def states():
@@ -113,7 +114,8 @@ def actions():
             "objection_decide": _("Objection decided"), "dispute": _("Dispute recorded"),
             "lapse": _("Lapsed: not completed in time"), "note": _("Note"),
             "internal_note": _("Internal note (not shown to the requester)"),
-            "purge": _("Personal data erased after the retention period")}
+            "purge": _("Personal data erased after the retention period"),
+            "calendar": _("Deadlines counted again: the working-day calendar changed")}
 
 
 def roles():

@@ -83,3 +83,27 @@ def appointments():
     for item in tk.get_action("ppid_appointment_list")(_site_context(), {}):
         click.echo("\t".join([item["id"], item["user_name"] or "?", item["role"],
                               item["opd"] or "-", item["decree"] or ""]))
+
+
+@ppid.command("rotate-key")
+@click.option("--old", "old_keys", multiple=True, metavar="KEY",
+              help="An earlier data key to read with (repeatable); those listed in "
+                   "ckanext.tangerang.ppid.data_key_previous are read too.")
+def rotate_key(old_keys: tuple[str, ...]):
+    """Re-encrypt every requester's NIK, phone and address and every stored PPID file with the
+    current ckanext.tangerang.ppid.data_key (plain values of before the encryption included).
+
+    To change the key: put the new one in data_key, the old one in data_key_previous (or give
+    it with --old), run this, then remove the old one."""
+    from ckanext.tangerang.ppid import crypto
+    from ckanext.tangerang.ppid.logic import personal
+
+    try:
+        crypto.current_key()
+        with click.progressbar(length=personal.rotation_size(),
+                               label="Re-encrypting PPID personal data") as bar:
+            counts = personal.rotate(list(old_keys), bar.update)
+    except crypto.KeyError_ as error:
+        click.secho(str(error), fg="red", err=True)
+        raise SystemExit(1)
+    click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))

@@ -79,3 +79,66 @@ class Calendar:
             if not self.is_working_day(day):
                 yield day
             day += dt.timedelta(days=1)
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """``day`` itself when it is worked, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def working_days_until(self, today: dt.date, end: dt.date) -> int:
+        """How many working days are left before a deadline: the working days after ``today``
+        up to and including ``end`` (0 on the deadline itself; negative never)."""
+        counted = 0
+        day = today
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return counted
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ServiceHours:
+    """The days and hours a PPID desk serves (public-service standard, city profile): a
+    request arriving outside them counts as received when the desk next opens."""
+
+    def __init__(self, days: Iterable[int] = range(5), opens: dt.time = dt.time(8),
+                 closes: dt.time = dt.time(16)):
+        self.days = frozenset(days)
+        self.opens, self.closes = opens, closes
+        if not self.days or opens >= closes:
+            raise ValueError("service hours need at least one day and opening before closing")
+
+    @classmethod
+    def from_profile(cls, value: Mapping | None) -> "ServiceHours":
+        """From the profile's ``service_hours: {days: [monday, ...], open: "08:00",
+        close: "16:00"}``; Monday to Friday 08:00-16:00 when absent."""
+        if not value:
+            return cls()
+        days = [WEEKDAYS.index(str(d).strip().lower()) for d in value.get("days") or WEEKDAYS[:5]]
+        return cls(days, dt.time.fromisoformat(str(value.get("open", "08:00"))),
+                   dt.time.fromisoformat(str(value.get("close", "16:00"))))
+
+    def is_service_day(self, cal: Calendar, day: dt.date) -> bool:
+        return day.weekday() in self.days and cal.is_working_day(day)
+
+    def next_service_day(self, cal: Calendar, day: dt.date) -> dt.date:
+        """``day`` when the desk serves on it, else the next day it does."""
+        for _ in range(3660):
+            if self.is_service_day(cal, day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError("no service day within ten years")
+
+    def receipt(self, cal: Calendar, moment: dt.datetime) -> dt.date:
+        """The date a request arriving at ``moment`` (local time) counts as received: that day
+        within the service hours of a service day; before opening, the same day's opening
+        when it is a service day; otherwise the next service day (as public-service
+        standards count it: the desk receives when it is open)."""
+        day, time = moment.date(), moment.time()
+        if self.is_service_day(cal, day) and time < self.closes:
+            return day
+        return self.next_service_day(cal, day + dt.timedelta(days=1))

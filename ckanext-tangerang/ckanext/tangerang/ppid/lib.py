@@ -1,6 +1,7 @@
 """What the actions, views and jobs share: settings, the calendar, roles, tokens, files, mail."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -13,6 +14,7 @@ import zoneinfo
 from typing import Any
 
 import flask
+import flask_babel
 import magic
 import yaml
 
@@ -31,10 +33,13 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 
 # declared types, applied again because tests and other code may set raw strings
 _LISTS = {"utama_users", "pelaksana_capacities", "atasan_users", "upload_types"}
-_BOOLS = {"completion_restarts_clock", "cuti_bersama_off", "count_receipt_day"}
+_BOOLS = {"completion_restarts_clock", "cuti_bersama_off", "count_receipt_day",
+          "outside_hours_next_working_day"}
 _INTS = {"decision_days", "extension_max_days", "completion_days", "objection_days",
-         "objection_decision_days", "dispute_days", "upload_max_bytes", "reminder_days",
+         "objection_decision_days", "dispute_days", "upload_max_bytes",
          "officer_page_size", "retention_days"}
+# lists of whole numbers, most distant first
+_INT_LISTS = {"reminder_days"}
 
 
 def setting(name: str) -> Any:
@@ -45,7 +50,34 @@ def setting(name: str) -> Any:
         return tk.asbool(value)
     if name in _INTS:
         return tk.asint(value)
+    if name in _INT_LISTS:
+        return sorted({tk.asint(item) for item in tk.aslist(value)}, reverse=True)
     return value
+
+
+# the deadlines of the law, as the public pages explain them (easy-read guide, braille text)
+DEADLINES = ("decision_days", "extension_max_days", "completion_days", "objection_days",
+             "objection_decision_days", "dispute_days")
+
+
+@functools.lru_cache(maxsize=1)
+def _declared_defaults() -> dict[str, Any]:
+    path = os.path.join(os.path.dirname(__file__), "config_declaration.yaml")
+    with open(path, encoding="utf-8") as f:
+        declaration = yaml.safe_load(f)
+    return {option["key"][len(PREFIX):]: option.get("default")
+            for group in declaration["groups"] for option in group["options"]}
+
+
+def deadlines() -> dict[str, int]:
+    """The working-day limits in force (for pages of other plugins: the declared default when
+    the PPID plugin is not loaded)."""
+    out = {}
+    for name in DEADLINES:
+        value = tk.config.get(PREFIX + name)
+        out[name] = tk.asint(_declared_defaults()[name] if value in (None, "") else value)
+    out["extended_days"] = out["decision_days"] + out["extension_max_days"]
+    return out
 
 
 def profile_settings() -> dict[str, Any]:
@@ -62,9 +94,71 @@ def _read_yaml(path: str, mtime: float) -> dict[str, Any]:
         return yaml.safe_load(f) or {}
 
 
+def timezone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(profile_settings().get("timezone", "Asia/Jakarta"))
+
+
+def now() -> dt.datetime:
+    """The current moment in the city's time zone."""
+    return dt.datetime.now(timezone())
+
+
 def today() -> dt.date:
-    tz = zoneinfo.ZoneInfo(profile_settings().get("timezone", "Asia/Jakarta"))
-    return dt.datetime.now(tz).date()
+    return now().date()
+
+
+def service_hours() -> clock.ServiceHours:
+    """The PPID desk's service days and hours of the city profile (``service_hours``)."""
+    return clock.ServiceHours.from_profile(profile_settings().get("service_hours"))
+
+
+def receipt_date(moment: dt.datetime | None = None, day: dt.date | None = None,
+                 cal: clock.Calendar | None = None) -> dt.date:
+    """The date a request counts as received: the moment it arrived (default now), or the day
+    an officer gives; outside the service days and hours, the next working day's opening
+    when ``outside_hours_next_working_day`` is on (the default)."""
+    if day is None:
+        moment = (moment or now()).astimezone(timezone())
+    if not setting("outside_hours_next_working_day"):
+        return day if day is not None else moment.date()
+    cal = cal or calendar()
+    hours = service_hours()
+    if day is not None:
+        return hours.next_service_day(cal, day)
+    return hours.receipt(cal, moment.replace(tzinfo=None))
+
+
+# Languages of mail to requesters ------------------------------------------------------------
+
+def languages() -> list[str]:
+    return tk.aslist(tk.config.get("ckan.locales_offered")) or \
+        [tk.config.get("ckan.locale_default") or "id"]
+
+
+def default_language() -> str:
+    return tk.config.get("ckan.locale_default") or "id"
+
+
+def current_language() -> str:
+    """The language of the page the request was filed on (the portal's default outside a web
+    request)."""
+    if flask.has_request_context():
+        lang = flask.request.environ.get("CKAN_LANG")
+        if lang in languages():
+            return lang
+    return default_language()
+
+
+@contextlib.contextmanager
+def in_language(lang: str | None):
+    """Translate what is built inside (mail to a requester) into ``lang``, whatever the
+    language of the page or job that sends it."""
+    lang = lang if lang in languages() else default_language()
+    if not flask.has_app_context():
+        yield
+        return
+    with flask_babel.force_locale(lang):
+        yield
 
 
 def _profile_overrides() -> dict[dt.date, bool]:
@@ -281,13 +375,24 @@ def storage_dir() -> str:
 
 
 def store(request_id: str, content: bytes) -> str:
-    """Write a file to private storage (never under a public folder); its relative path."""
+    """Write a file to private storage (never under a public folder), encrypted with the PPID
+    data key (ppid/crypto.py); its relative path."""
+    from ckanext.tangerang.ppid import crypto
+
     relative = os.path.join(request_id, uuid.uuid4().hex)
     path = os.path.join(storage_dir(), relative)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
-        f.write(content)
+        f.write(crypto.encrypt_bytes(content))
     return relative
+
+
+def read_stored(relative: str) -> bytes:
+    """A stored file's plain bytes (decrypted; a file stored before encryption as it is)."""
+    from ckanext.tangerang.ppid import crypto
+
+    with open(stored_path(relative), "rb") as f:
+        return crypto.decrypt_bytes(f.read())
 
 
 def remove_stored(relative_paths: list[str]) -> None:

@@ -1,17 +1,19 @@
 """PPID pages: the public form, tracking, officers' desk, DIP, register, statistics, report."""
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response, make_response, send_file
 
 import ckan.plugins.toolkit as tk
 from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import lib
 from ckanext.tangerang.ppid.logic import report as annual_report
-from ckanext.tangerang.ppid.model import File
+from ckanext.tangerang.ppid.logic import personal
+from ckanext.tangerang.ppid.model import File, Request
 
 # the printable report lists each request up to this many; the CSV always has them all
 REPORT_PAGE_ROWS = 2000
@@ -107,6 +109,7 @@ def _field_labels() -> dict[str, str]:
         "consequence_test_until": _("Consequence test: exempt until"),
         "consequence_test_record_number": _("Consequence test: record and decree number"),
         "cost": _("Cost (Rp)"), "decided_date": _("Decision date"),
+        "decided_date_reason": _("Reason for a date before today"), "atasan": _("Atasan PPID"),
         "documents": _("Documents"), "grounds": _("Grounds (Ps 35)"),
         "result": _("Result"), "filed_date": _("Date filed"), "reference": _("Register number"),
         "state": _("Stage"), "upload": _("File"), "date": _("Date"), "working": _("Working day"),
@@ -222,8 +225,12 @@ def _send(file_id: str):
     stored = model.Session.get(File, file_id)
     if stored is None:
         return tk.abort(404)
-    return send_file(lib.stored_path(stored.storage_path), mimetype=stored.mimetype,
-                     as_attachment=True, download_name=stored.filename)
+    # stored encrypted (ppid/crypto.py): sent decrypted, never cached by a proxy
+    response = send_file(io.BytesIO(lib.read_stored(stored.storage_path)),
+                         mimetype=stored.mimetype, as_attachment=True,
+                         download_name=stored.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # Officers ---------------------------------------------------------------------------------
@@ -318,7 +325,33 @@ def officer_file(id: str, file_id: str):
     request = _show(id)
     if file_id not in {f["id"] for f in request["files"]}:
         return tk.abort(404)
+    from ckan import model
+    if not personal.may_download(_user(), model.Session.get(Request, request["id"]),
+                                 model.Session.get(File, file_id)):
+        return tk.abort(403, _("Show the personal data first, with a reason: the identity "
+                               "files open for %(minutes)s minutes after that") %
+                        {"minutes": personal.REVEAL_MINUTES})
     return _send(file_id)
+
+
+@ppid.route("/petugas/<id>/data-pribadi", methods=["POST"])
+def officer_reveal(id: str):
+    """The explicit, logged "show" of the requester's full personal data (UU PDP)."""
+    _officer_only()
+    request = _show(id)
+    data = _form()
+    try:
+        revealed = tk.get_action("ppid_personal_data_reveal")(
+            _context(), {"id": request["id"], "reason": data.get("reason")})
+    except tk.ValidationError as error:
+        return _render("ppid/officer_read.html", ppid_request=request, data=data,
+                       errors=_errors(error), step="reveal"), 409
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    response = make_response(_render("ppid/officer_read.html", ppid_request=request,
+                                     revealed=revealed))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @ppid.route("/petugas/kalender", methods=["GET", "POST"])

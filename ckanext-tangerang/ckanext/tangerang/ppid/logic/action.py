@@ -5,10 +5,14 @@ nothing behind; each state change adds an Event (who, when, from, to, note).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
 import uuid
+import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,13 +24,14 @@ from ckan.lib.redis import connect_to_redis
 from ckan.plugins.toolkit import _
 
 from ckanext.tangerang import city
-from ckanext.tangerang.ppid import choices, clock, lib, notify
-from ckanext.tangerang.ppid.logic import report
+from ckanext.tangerang.ppid import choices, clock, crypto, lib, notify, workflow
+from ckanext.tangerang.ppid.logic import personal, report
 from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.logic import validators as v
 from ckanext.tangerang.ppid.model import (
     PERSONAL_FIELDS, Appointment, DipEntry, Event, File, Holiday, Objection, Request, next_number,
 )
+from ckanext.tangerang.ppid.model import claim_reminder
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +98,8 @@ def _request_requester(req: Request) -> dict[str, Any]:
         "events": [_event_dict(e, False) for e in req.events if e.public],
         "documents": [_file_dict(f) for f in req.files if f.kind == "document"],
         "objections": [_objection_dict(o) for o in req.objections],
+        # who saw the full personal data, when and why (UU PDP): role and office only
+        "personal_access": personal.access_log(req),
     })
     return out
 
@@ -100,15 +107,25 @@ def _request_requester(req: Request) -> dict[str, Any]:
 def _request_full(req: Request) -> dict[str, Any]:
     """For the officers handling the request."""
     out = _request_requester(req)
-    out.update({field: getattr(req, field) for field in PERSONAL_FIELDS})
+    # NIK, phone and address masked: the full values only through ppid_personal_data_reveal
+    out.update(personal.masked(req))
     out.update({
         "id": req.id, "requester_type": req.requester_type, "purpose": req.purpose,
         "consent_at": _iso(req.consent_at), "clock_start": _iso(req.clock_start),
         "consequence_test": req.consequence_test, "created": _iso(req.created),
         "events": [_event_dict(e, True) for e in req.events],
         "files": [_file_dict(f) for f in req.files],
+        # the steps the workflow table allows now (pages offer only these)
+        "steps": _open_steps(req),
     })
     return out
+
+
+def _open_steps(req: Request) -> list[str]:
+    facts, today = _facts(req), lib.today()
+    return [name for name, step in workflow.STEPS.items()
+            if step.subject == "request" and name not in ("register", "lapse")
+            and not workflow.check(facts, name, None, today, None, _rules())]
 
 
 # Shared steps -----------------------------------------------------------------------------
@@ -174,6 +191,67 @@ def _require_state(req: Request, allowed: tuple[str, ...], errors: v.Errors) -> 
                    {"state": labels.get(req.state, req.state)})
 
 
+# The workflow table (ppid/workflow.py) decides what a step may do and how it moves deadlines --
+
+def _rules() -> workflow.Rules:
+    return workflow.Rules(**{f.name: lib.setting(f.name)
+                             for f in dataclasses.fields(workflow.Rules)})
+
+
+def _local_date(stamp: dt.datetime) -> dt.date:
+    tz = zoneinfo.ZoneInfo(lib.profile_settings().get("timezone", "Asia/Jakarta"))
+    return stamp.replace(tzinfo=dt.timezone.utc).astimezone(tz).date()
+
+
+def _objection_facts(obj: Objection) -> workflow.ObjectionFacts:
+    return workflow.ObjectionFacts(
+        state=obj.state, filed_date=obj.filed_date, due_date=obj.due_date,
+        grounds=tuple(obj.grounds or ()), decided_date=obj.decided_date, result=obj.result,
+        dispute_due=obj.dispute_due, dispute_filed_date=obj.dispute_filed_date)
+
+
+def _facts(req: Request) -> workflow.Facts:
+    """The request as the workflow table reads it."""
+    # the steps recorded after the registration (whose date is the date of receipt)
+    steps = [_local_date(e.created) for e in req.events
+             if e.action not in ("create", "register", "note", "internal_note", "purge")
+             and e.created is not None]
+    decision = req.decision or {}
+    recorded = decision.get("recorded_date")
+    # a request that arrived outside service hours counts as received on the next working day:
+    # its registration happened on the day it arrived
+    registered = [_local_date(e.created) for e in req.events
+                  if e.action in ("create", "register") and e.created is not None]
+    arrived = min([req.received_date, *registered])
+    started = arrived if req.clock_start == req.received_date else req.clock_start
+    return workflow.Facts(
+        state=req.state, received_date=req.received_date, clock_start=req.clock_start,
+        due_date=req.due_date,
+        last_step=max(filter(None, [arrived, started, *steps])),
+        extension_days=req.extension_days, completion_due=req.completion_due,
+        completion_asked=sum(1 for e in req.events if e.action == "ask_completion"),
+        outcome=req.outcome, decided_date=req.decided_date,
+        recorded_date=dt.date.fromisoformat(recorded) if recorded else None,
+        on_time=req.on_time, working_days_taken=req.working_days_taken,
+        cost=decision.get("cost") or 0,
+        deciders=frozenset(e.actor_id for e in req.events if e.action == "decide" and e.actor_id),
+        objections=[_objection_facts(o) for o in req.objections])
+
+
+def _check(req: Request, event: str, role: str | None, today: dt.date, errors: v.Errors,
+           cal=None, **data) -> workflow.Facts:
+    """Add the table's refusals of ``event`` to ``errors`` (each names its field and article)."""
+    facts = _facts(req)
+    for refusal in workflow.check(facts, event, role, today, cal, _rules(), **data):
+        params = dict(refusal.params)
+        if refusal.field == "state":
+            labels = choices.objection_states() if workflow.STEPS[event].subject == "objection" \
+                else choices.states()
+            params["state"] = labels.get(params["state"], params["state"])
+        errors.add(refusal.field, _(refusal.message) % params if params else _(refusal.message))
+    return facts
+
+
 def _store_files(req: Request, files: list[tuple], kind: str, written: list[str]) -> None:
     for filename, content, mimetype in files:
         relative = lib.store(req.id, content)
@@ -223,6 +301,8 @@ def ppid_request_create(context, data_dict):
     :param identity_upload: KTP or SK scan (PDF/JPEG/PNG); required on the web form
     :param attorney_upload, attorney_name: when acting for someone else
     :param submission_key: makes a double submit return the first request
+    :param language: of the mail to the requester (a language the portal offers; default the
+        language of the page the form was filed on)
     :param channel, received_date, opd: officers only
     :returns: the request as the requester sees it, with ``tracking_token`` and ``tracking_url``
     """
@@ -233,11 +313,15 @@ def ppid_request_create(context, data_dict):
     profile = lib.profile_settings()
 
     channel = "web"
-    received = lib.today()
+    # outside the service days and hours of the city profile: the next working day (setting)
+    arrived = lib.today()
+    received = lib.receipt_date()
     opd = None
     if officer:
         channel = v.one_of(data_dict, "channel", choices.channels(profile), errors, default="web")
-        received = v.date(data_dict, "received_date", errors, default=lib.today())
+        arrived = v.date(data_dict, "received_date", errors, default=lib.today())
+        if arrived and data_dict.get("received_date"):
+            received = lib.receipt_date(day=arrived)
         opd = v.one_of(data_dict, "opd", [o.name for o in city.current().opds], errors,
                        required=False)
         if opd and not lib.can_handle(user, opd):
@@ -287,7 +371,9 @@ def ppid_request_create(context, data_dict):
     key = v.text(data_dict, "submission_key", errors, required=False, max_length=100)
     errors.raise_if_any()
 
-    # a double submit: the same form sent twice gives the first request back
+    # a double submit: the same form sent twice by the same requester gives the first request
+    # back; the same key from someone else is a new request (never another's number and link)
+    key = _submission_key(key, values) if key else None
     if key:
         existing = model.Session.query(Request).filter(Request.submission_key == key).one_or_none()
         if existing is not None:
@@ -295,7 +381,8 @@ def ppid_request_create(context, data_dict):
     same = (model.Session.query(Request)
             .filter(Request.received_date == received, Request.information == values["information"],
                     Request.purpose == values["purpose"],
-                    Request.nik.is_(None) if values["nik"] is None else Request.nik == values["nik"],
+                    Request.nik_hash.is_(None) if values["nik"] is None
+                    else Request.nik_hash.in_(crypto.blind_indexes(values["nik"])),
                     Request.sk_number.is_(None) if values["sk_number"] is None
                     else Request.sk_number == values["sk_number"])
             .first())
@@ -311,6 +398,9 @@ def ppid_request_create(context, data_dict):
                   state="processing" if opd else "received", received_date=received,
                   clock_start=received, submission_key=key, **values)
     req.id = str(uuid.uuid4())
+    # mail to the requester is written in the language of the form (or the one asked for)
+    req.language = data_dict.get("language") if data_dict.get("language") in lib.languages() \
+        else lib.current_language()
     req.tracking_hash = lib.token_hash(lib.tracking_token(req.id))
     req.due_date = cal.add(received, lib.setting("decision_days"))
     req.number = lib.format_number(profile.get("number_format", "{seq:05d}/PPID/{year}"),
@@ -332,8 +422,18 @@ def ppid_request_create(context, data_dict):
         if key and existing is not None:
             return _created_result(existing, duplicate=True)
         raise
-    notify.receipt(req, lib.tracking_token(req.id))
+    notify.receipt(req, lib.tracking_token(req.id), arrived)
+    notify.new_request(req)
     return _created_result(req, duplicate=False)
+
+
+def _submission_key(key: str, values: dict[str, Any]) -> str:
+    """The form's key scoped to its requester (NIK or SK number, and email or phone), kept as
+    an HMAC: no personal data in the column, and no other person's request behind a key."""
+    who = "|".join(str(values.get(f) or "").strip().lower()
+                   for f in ("nik", "sk_number", "email", "phone"))
+    secret = (tk.config.get("SECRET_KEY") or tk.config.get("beaker.session.secret") or "").encode()
+    return hmac.new(secret, f"ppid-submit:{who}|{key}".encode(), hashlib.sha256).hexdigest()
 
 
 def _created_result(req: Request, duplicate: bool) -> dict[str, Any]:
@@ -368,7 +468,8 @@ def ppid_request_show(context, data_dict):
     :param id: the request's id or nomor pendaftaran
     """
     tk.check_access("ppid_request_show", context, data_dict)
-    return _request_full(_get_request(data_dict))
+    req = _get_request(data_dict)
+    return personal.restrict(_request_full(req), req, lib.user_obj(context))
 
 
 @tk.side_effect_free
@@ -444,13 +545,13 @@ def ppid_request_route(context, data_dict):
     errors = v.Errors()
     opd = v.one_of(data_dict, "opd", [o.name for o in city.current().opds], errors)
     note = v.text(data_dict, "note", errors, required=False)
-    _require_state(req, ("received", "processing", "incomplete"), errors)
+    facts = _check(req, "route", "utama", lib.today(), errors)
     errors.raise_if_any()
     user = lib.user_obj(context)
     before = req.state
     req.opd = opd
-    if req.state == "received":
-        req.state = "processing"
+    for field, value in workflow.apply(facts, "route", lib.today(), None).items():
+        setattr(req, field, value)
     # the requester sees where the request went; the note is for the officers only
     _event(req, "route", "ppid_utama", user.id, before, lib.opd_title(opd), public=True)
     if note:
@@ -469,13 +570,16 @@ def ppid_request_ask_completion(context, data_dict):
     req = _get_request(data_dict)
     errors = v.Errors()
     note = v.text(data_dict, "note", errors)
-    _require_state(req, choices.OPEN_STATES, errors)
-    errors.raise_if_any()
     user = lib.user_obj(context)
+    today = lib.today()
+    # only before the deadline, and once (UU KIP Ps 22(7)): see ppid/workflow.py
+    facts = _check(req, "ask_completion", lib.role_of(user, req.opd), today, errors)
+    errors.raise_if_any()
     before = req.state
-    req.state = "incomplete"
+    for field, value in workflow.apply(facts, "ask_completion", today, lib.calendar(),
+                                       _rules()).items():
+        setattr(req, field, value)
     req.completion_note = note
-    req.completion_due = lib.calendar().add(lib.today(), lib.setting("completion_days"))
     _event(req, "ask_completion", lib.role_of(user, req.opd), user.id, before, note)
     _commit([])
     notify.completion_asked(req)
@@ -492,21 +596,15 @@ def ppid_request_complete(context, data_dict):
     errors = v.Errors()
     note = v.text(data_dict, "note", errors)
     upload = v.upload(data_dict, "upload", errors, required=False)
-    _require_state(req, ("incomplete",), errors)
     today = lib.today()
-    if req.state == "incomplete" and req.completion_due and today > req.completion_due:
-        errors.add("state", _("The completion period ended on %(date)s (%(days)s working "
-                              "days, PPID practice)") %
-                   {"date": req.completion_due.isoformat(),
-                    "days": lib.setting("completion_days")})
+    facts = _check(req, "complete", role, today, errors)
     errors.raise_if_any()
     written: list[str] = []
     if upload:
         _store_files(req, [upload], "completion", written)
-    req.state = "processing" if req.opd else "received"
-    if lib.setting("completion_restarts_clock"):
-        req.clock_start = today
-    req.due_date = _due(lib.calendar(), req)
+    for field, value in workflow.apply(facts, "complete", today, lib.calendar(), _rules(),
+                                       opd=req.opd).items():
+        setattr(req, field, value)
     _event(req, "complete", role, actor, "incomplete", note)
     _commit(written)
     notify.completed(req)
@@ -525,15 +623,15 @@ def ppid_request_extend(context, data_dict):
     most = lib.setting("extension_max_days")
     days = v.integer(data_dict, "days", errors, 1, most, "UU KIP Ps 22(8)")
     reason = v.text(data_dict, "reason", errors)
-    _require_state(req, choices.OPEN_STATES, errors)
-    if req.extension_days:
-        errors.add("days", _("The deadline may be extended only once (UU KIP Ps 22(8)); it "
-                             "was extended by %(days)s working days") % {"days": req.extension_days})
-    errors.raise_if_any()
     user = lib.user_obj(context)
-    req.extension_days = days
+    today = lib.today()
+    # once, only before the deadline (UU KIP Ps 22(8)): see ppid/workflow.py
+    facts = _check(req, "extend", lib.role_of(user, req.opd), today, errors, days=days)
+    errors.raise_if_any()
+    for field, value in workflow.apply(facts, "extend", today, lib.calendar(), _rules(),
+                                       days=days).items():
+        setattr(req, field, value)
     req.extension_reason = reason
-    req.due_date = _due(lib.calendar(), req)
     _event(req, "extend", lib.role_of(user, req.opd), user.id, req.state,
            _("%(days)s working days, until %(date)s: %(reason)s") %
            {"days": days, "date": req.due_date.isoformat(), "reason": reason})
@@ -553,7 +651,10 @@ def ppid_request_decide(context, data_dict):
         record_number} (partly/rejected; ``until`` required for Ps 17 a-f, Ps 20)
     :param exempt_parts: what was blacked out and why (partly)
     :param cost: rupiah for copying/delivery only (default 0); :param cost_note
-    :param decided_date: default today; :param documents: uploads (PDF/JPEG/PNG)
+    :param decided_date: default today; never before the last step nor after today
+    :param decided_date_reason: required when decided_date is before today; the decision then
+        counts as given on the day it is recorded (on time, working days, ground g)
+    :param documents: uploads (PDF/JPEG/PNG)
     """
     tk.check_access("ppid_request_handle", context, data_dict)
     req = _get_request(data_dict)
@@ -593,27 +694,32 @@ def ppid_request_decide(context, data_dict):
         cost = v.integer(data_dict, "cost", errors, 0, 100_000_000) or 0
     decision["cost"] = cost
     decision["cost_note"] = v.text(data_dict, "cost_note", errors, required=False)
-    decided = v.date(data_dict, "decided_date", errors, default=lib.today())
-    if decided and decided < req.received_date:
-        errors.add("decided_date", _("Must not be before the date of receipt"))
+    today = lib.today()
+    decided = v.date(data_dict, "decided_date", errors, default=today, not_future=False)
+    date_reason = v.text(data_dict, "decided_date_reason", errors, required=False)
     documents = v.uploads(data_dict, "documents", errors)
-    _require_state(req, choices.OPEN_STATES, errors)
+    user = lib.user_obj(context)
+    # the date: not before the last step, not after today, earlier than today only with a
+    # reason; a fee only on information given (Ps 21): see ppid/workflow.py
+    facts = _check(req, "decide", lib.role_of(user, req.opd), today, errors,
+                   decided_date=decided, decided_date_reason=date_reason, outcome=outcome,
+                   cost=cost)
     errors.raise_if_any()
 
-    user = lib.user_obj(context)
     cal = lib.calendar()
     before = req.state
     decision.update({"held": outcome != "not_held", "form": req.obtain_method,
                      "delivery": req.delivery_method,
-                     "signed_by": user.display_name if user else None})
-    req.outcome = outcome
+                     "signed_by": user.display_name if user else None,
+                     # a letter dated before the day it is recorded counts from that day
+                     "recorded_date": today.isoformat(), "decided_date_reason": date_reason})
     req.exemption_ground = ",".join(grounds) or None
     req.consequence_test = test or None
     req.decision = decision
-    req.decided_date = decided
-    req.working_days_taken = cal.between(req.clock_start, decided)
-    req.on_time = decided <= req.due_date
-    req.state = "decided"
+    changes = workflow.apply(facts, "decide", today, cal, _rules(), decided_date=decided,
+                             outcome=outcome, cost=cost)
+    for field in ("state", "outcome", "decided_date", "on_time", "working_days_taken"):
+        setattr(req, field, changes[field])
     written: list[str] = []
     _store_files(req, documents, "document", written)
     _event(req, "decide", lib.role_of(user, req.opd), user.id, before,
@@ -626,22 +732,9 @@ def ppid_request_decide(context, data_dict):
 # Objections (keberatan) and disputes (sengketa) -------------------------------------------
 
 def _ground_base(req: Request, ground: str, today: dt.date) -> tuple[dt.date | None, str]:
-    """The day a Ps 35(1) ground arose, or None with why it has not."""
-    decided = req.state == "decided"
-    if ground == "a":
-        return (req.decided_date, "") if decided and req.outcome in choices.EXEMPT_OUTCOMES \
-            else (None, _("the request was not rejected under Ps 17"))
-    if ground == "b":
-        return req.received_date, ""
-    if ground == "c":
-        if decided:
-            return None, _("the request was answered")
-        return (req.due_date, "") if today > req.due_date else \
-            (None, _("the deadline to answer has not passed yet"))
-    if ground == "g":
-        return (req.decided_date, "") if decided and req.on_time is False else \
-            (None, _("the request was not answered late"))
-    return (req.decided_date, "") if decided else (None, _("the request has no decision yet"))
+    """The day a Ps 35(1) ground arose, or None with why it has not (ppid/workflow.py)."""
+    base, why = workflow.ground_base(_facts(req), ground, today)
+    return base, _(why) if why else ""
 
 
 def ppid_objection_create(context, data_dict):
@@ -661,26 +754,15 @@ def ppid_objection_create(context, data_dict):
     today = lib.today()
     filed = today if role == "requester" else v.date(data_dict, "filed_date", errors,
                                                      default=today)
-    if any(o.state in ("filed",) for o in req.objections):
-        errors.add("grounds", _("An objection to this request is already being decided"))
     cal = lib.calendar()
-    days = lib.setting("objection_days")
-    labels = choices.objection_grounds()
-    for ground in grounds:
-        base, why = _ground_base(req, ground, filed or today)
-        if base is None:
-            errors.add("grounds", _("%(ground)s: this ground has not arisen: %(why)s") %
-                       {"ground": labels[ground], "why": why})
-        elif filed and filed > cal.add(base, days):
-            errors.add("grounds", _("%(ground)s: the objection period of %(days)s working days "
-                                    "(UU KIP Ps 36(1)) ended on %(date)s") %
-                       {"ground": labels[ground], "days": days,
-                        "date": cal.add(base, days).isoformat()})
+    # one keberatan per request (none pending, decided or at the Komisi Informasi), its grounds
+    # arisen (Ps 35(1)) and within their period (Ps 36(1)): see ppid/workflow.py
+    facts = _check(req, "objection", role, today, errors, cal, grounds=grounds,
+                   filed_date=filed or today)
     errors.raise_if_any()
     profile = lib.profile_settings()
-    obj = Objection(request_id=req.id, grounds=grounds, reasons=reasons, filed_date=filed,
-                    due_date=cal.add(filed, lib.setting("objection_decision_days")),
-                    state="filed")
+    start = workflow.apply(facts, "objection", today, cal, _rules(), filed_date=filed)
+    obj = Objection(request_id=req.id, grounds=grounds, reasons=reasons, **start)
     obj.number = lib.format_number(profile.get("objection_number_format",
                                                "{seq:04d}/KEB/{year}"),
                                    next_number("objection", filed.year), filed)
@@ -711,17 +793,22 @@ def ppid_objection_decide(context, data_dict):
     errors = v.Errors()
     result = v.one_of(data_dict, "result", choices.OBJECTION_RESULTS, errors)
     reasons = v.text(data_dict, "reasons", errors)
-    decided = v.date(data_dict, "decided_date", errors, default=lib.today())
-    if obj.state != "filed":
-        errors.add("state", _("This objection was already decided"))
-    if decided and decided < obj.filed_date:
-        errors.add("decided_date", _("Must not be before the objection was filed"))
-    errors.raise_if_any()
+    today = lib.today()
+    decided = v.date(data_dict, "decided_date", errors, default=today, not_future=False)
     user = lib.user_obj(context)
-    obj.result, obj.result_reasons, obj.decided_date = result, reasons, decided
-    obj.state = "decided"
-    obj.dispute_due = lib.calendar().add(decided, lib.setting("dispute_days"))
     req = model.Session.get(Request, obj.request_id)
+    # never the officer who decided, nor the PPID side of the request (Ps 36(2)); musyawarah
+    # only for grounds b-g (Ps 35(2)): see ppid/workflow.py
+    facts = _check(req, "objection_decide", "atasan", today, errors,
+                   objection=_objection_facts(obj), decided_date=decided, result=result,
+                   actor_id=user.id if user else None,
+                   actor_handles=lib.can_handle(user, req.opd))
+    errors.raise_if_any()
+    changes = workflow.apply(facts, "objection_decide", today, lib.calendar(), _rules(),
+                             objection=_objection_facts(obj), decided_date=decided, result=result)
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    obj.result_reasons = reasons
     _event(req, "objection_decide", "atasan", user.id, req.state,
            f"{obj.number}: {choices.objection_results()[result]}")
     _commit([])
@@ -743,28 +830,18 @@ def ppid_dispute_create(context, data_dict):
     reference = v.text(data_dict, "reference", errors, required=False, max_length=200)
     note = v.text(data_dict, "note", errors, required=False)
     cal = lib.calendar()
-    days = lib.setting("dispute_days")
-    if obj.state == "dispute":
-        errors.add("state", _("A dispute is already recorded for this objection"))
-    elif obj.state == "decided":
-        base = obj.decided_date
-    elif filed and filed > obj.due_date:
-        base = obj.due_date
-    else:
-        base = None
-        errors.add("filed_date", _("A dispute may be filed only after the atasan's decision or "
-                                   "after its period ends on %(date)s (UU KIP Ps 37(2))") %
-                   {"date": obj.due_date.isoformat()})
-    if obj.state != "dispute" and base and filed and filed > cal.add(base, days):
-        errors.add("filed_date", _("The dispute period of %(days)s working days (UU KIP Ps "
-                                   "37(2)) ended on %(date)s") %
-                   {"days": days, "date": cal.add(base, days).isoformat()})
-    errors.raise_if_any()
+    today = lib.today()
     user = lib.user_obj(context)
-    obj.state = "dispute"
-    obj.dispute_due = obj.dispute_due or cal.add(base, days)
-    obj.dispute_filed_date, obj.dispute_reference, obj.dispute_note = filed, reference, note
     req = model.Session.get(Request, obj.request_id)
+    # only after the Atasan's decision or its lapse, within 14 working days (Ps 37(2))
+    facts = _check(req, "dispute", None, today, errors, cal, objection=_objection_facts(obj),
+                   filed_date=filed or today)
+    errors.raise_if_any()
+    for field, value in workflow.apply(facts, "dispute", today, cal, _rules(),
+                                       objection=_objection_facts(obj),
+                                       filed_date=filed).items():
+        setattr(obj, field, value)
+    obj.dispute_reference, obj.dispute_note = reference, note
     _event(req, "dispute", lib.role_of(user, req.opd) or "atasan", user.id, req.state,
            " ".join(filter(None, [obj.number, reference])))
     _commit([])
@@ -810,8 +887,16 @@ def ppid_holiday_create(context, data_dict):
     holiday.name, holiday.working = name, v.boolean(data_dict, "working")
     holiday.created_by = user.id if user else None
     model.Session.add(holiday)
+    working = holiday.working
+
+    def reason() -> str:  # called again in each requester's language
+        return (_("%(date)s is now a working day: %(name)s") if working else
+                _("%(date)s is now a day off: %(name)s")) % {"date": day.isoformat(), "name": name}
+    moved = _recompute_deadlines(context, reason())
     _commit([])
-    return {"date": day.isoformat(), "working": holiday.working, "name": name}
+    _mail_moved(moved, reason)
+    return {"date": day.isoformat(), "working": holiday.working, "name": name,
+            "moved": len(moved)}
 
 
 def ppid_holiday_delete(context, data_dict):
@@ -823,8 +908,80 @@ def ppid_holiday_delete(context, data_dict):
     holiday = model.Session.get(Holiday, day) if day else None
     if holiday is None:
         raise tk.ObjectNotFound(_("Override not found"))
+    name = holiday.name
+
+    def reason() -> str:  # called again in each requester's language
+        return _("the override of %(date)s (%(name)s) was removed") % \
+            {"date": day.isoformat(), "name": name}
     model.Session.delete(holiday)
+    model.Session.flush()
+    moved = _recompute_deadlines(context, reason())
     _commit([])
+    _mail_moved(moved, reason)
+    return {"date": day.isoformat(), "moved": len(moved)}
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    """The city's date of a stored (UTC) time."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(lib.timezone()).date()
+
+
+def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
+    """After a change of the officers' calendar: every open deadline counted again from its
+    start by the same rules (decision from the clock start with any extension, completion from
+    the day it was asked, the Atasan's decision from the filing, the dispute window from the
+    Atasan's decision), each change an event on the request. Returns (request, [(what, old,
+    new)]) of the requests whose deadlines moved, for the mails after the commit."""
+    model.Session.flush()
+    cal = lib.calendar()
+    today = lib.today()
+    user = lib.user_obj(context)
+    role = lib.role_of(user) or "ppid_utama"
+    labels = notify.deadline_labels()
+    changed: dict[str, tuple[Request, list]] = {}
+
+    def moved(req, what, old, new):
+        if old != new:
+            changed.setdefault(req.id, (req, []))[1].append((what, old, new))
+
+    open_requests = model.Session.query(Request).filter(
+        Request.state.in_(choices.OPEN_STATES + ("incomplete",))).all()
+    for req in open_requests:
+        new = cal.add(req.clock_start, lib.setting("decision_days") + (req.extension_days or 0))
+        moved(req, "due_date", req.due_date, new)
+        req.due_date = new
+        if req.state == "incomplete" and req.completion_due:
+            asked = [e for e in req.events if e.action == "ask_completion"]
+            if asked:
+                new = cal.add(_local_date(asked[-1].created), lib.setting("completion_days"))
+                moved(req, "completion_due", req.completion_due, new)
+                req.completion_due = new
+    objections = model.Session.query(Objection).filter(
+        sa.or_(Objection.state == "filed",
+               sa.and_(Objection.state == "decided", Objection.dispute_due >= today))).all()
+    for obj in objections:
+        req = model.Session.get(Request, obj.request_id)
+        if obj.state == "filed":
+            new = cal.add(obj.filed_date, lib.setting("objection_decision_days"))
+            moved(req, "objection_due", obj.due_date, new)
+            obj.due_date = new
+        elif obj.decided_date:
+            new = cal.add(obj.decided_date, lib.setting("dispute_days"))
+            moved(req, "dispute_due", obj.dispute_due, new)
+            obj.dispute_due = new
+    for req, changes in changed.values():
+        note = "; ".join(_("%(what)s: %(old)s -> %(new)s") %
+                         {"what": labels[what], "old": old.isoformat(), "new": new.isoformat()}
+                         for what, old, new in changes)
+        _event(req, "calendar", role, user.id if user else None, req.state,
+               _("Calendar changed (%(reason)s): %(changes)s") %
+               {"reason": reason, "changes": note})
+    return list(changed.values())
+
+
+def _mail_moved(moved: list[tuple[Request, list]], reason) -> None:
+    for req, changes in moved:
+        notify.deadline_moved(req, changes, reason)
 
 
 # Daftar Informasi Publik -----------------------------------------------------------------
@@ -1071,17 +1228,21 @@ def ppid_annual_report(context, data_dict):
 # Reminders -------------------------------------------------------------------------------
 
 def ppid_remind(context, data_dict):
-    """The daily job: remind officers of due dates, flag overdue requests and lapse requests
-    not completed in time. Safe to run more than once a day.
+    """The daily job: lapse requests not completed in time, and remind, ``reminder_days``
+    working days (default 3 and 1) before each deadline and once when it has passed: the
+    officers of the request (PPID Utama before routing) of the decision, the Atasan PPID of a
+    keberatan, the requester of completing the request (in the requester's language). Each
+    reminder is recorded and sent once, however often the job runs.
 
-    :returns: counts {reminded, overdue, lapsed, objections}
+    :returns: counts {reminded, overdue, lapsed, objections, completion}
     """
     tk.check_access("ppid_remind", context, data_dict)
     today = lib.today()
     cal = lib.calendar()
-    horizon = cal.add(today, lib.setting("reminder_days"))
+    steps = lib.setting("reminder_days")
+    horizon = cal.add(today, max(steps)) if steps and max(steps) > 0 else today
     s = model.Session
-    counts = {"reminded": 0, "overdue": 0, "lapsed": 0, "objections": 0}
+    counts = {"reminded": 0, "overdue": 0, "lapsed": 0, "objections": 0, "completion": 0}
     lapsed = s.query(Request).filter(Request.state == "incomplete",
                                      Request.completion_due < today).all()
     for req in lapsed:
@@ -1091,24 +1252,52 @@ def ppid_remind(context, data_dict):
                {"date": req.completion_due.isoformat()})
         counts["lapsed"] += 1
     _commit([])
-    due = s.query(Request).filter(Request.state.in_(choices.OPEN_STATES),
-                                  Request.due_date <= horizon,
-                                  sa.or_(Request.reminded_date.is_(None),
-                                         Request.reminded_date < today)) \
-        .order_by(Request.due_date).all()
-    by_opd: dict[str | None, list[Request]] = {}
-    for req in due:
-        by_opd.setdefault(req.opd, []).append(req)
+
+    def step(due: dt.date) -> tuple[int, int] | None:
+        """(reminder step reached, working days left): the most urgent step, 0 when past."""
+        if due < today:
+            return 0, 0
+        left = cal.working_days_until(today, due)
+        reached = [days for days in steps if left <= days]
+        return (min(reached), left) if reached else None
+
+    def claimed(req_id: str, obj_id: str | None, deadline: str, due: dt.date):
+        found = step(due)
+        if found is None or (found[0] == 0 and deadline == "completion"):
+            return None
+        return found[1] if claim_reminder(req_id, obj_id, deadline, due, found[0]) else None
+
+    by_opd: dict[str | None, list] = {}
+    for req in s.query(Request).filter(Request.state.in_(choices.OPEN_STATES),
+                                       Request.due_date <= horizon).order_by(Request.due_date):
+        left = claimed(req.id, None, "decision", req.due_date)
+        if left is None:
+            continue
+        by_opd.setdefault(req.opd, []).append((req, left))
         req.reminded_date = today
         counts["reminded"] += 1
         if req.due_date < today:
             counts["overdue"] += 1
-    objections = s.query(Objection).filter(Objection.state == "filed",
-                                           Objection.due_date <= horizon).all()
-    counts["objections"] = len(objections)
+    completion = []
+    for req in s.query(Request).filter(Request.state == "incomplete",
+                                       Request.completion_due >= today,
+                                       Request.completion_due <= horizon):
+        left = claimed(req.id, None, "completion", req.completion_due)
+        if left is not None:
+            completion.append((req, left))
+    objections = []
+    for obj in s.query(Objection).filter(Objection.state == "filed",
+                                         Objection.due_date <= horizon) \
+            .order_by(Objection.due_date):
+        left = claimed(obj.request_id, obj.id, "objection", obj.due_date)
+        if left is not None:
+            objections.append((obj, left))
+    counts["objections"], counts["completion"] = len(objections), len(completion)
     _commit([])
-    for opd, requests in by_opd.items():
-        notify.reminder(opd, requests, today)
+    for opd, items in by_opd.items():
+        notify.reminder(opd, items, today)
+    for req, left in completion:
+        notify.completion_reminder(req, left, today)
     if objections:
         notify.objection_reminder(objections, today)
     return counts
@@ -1122,8 +1311,9 @@ def ppid_personal_data_purge(context, data_dict):
     """
     tk.check_access("ppid_personal_data_purge", context, data_dict)
     limit = lib.today() - dt.timedelta(days=lib.setting("retention_days"))
+    # an objection being decided or a dispute at the Komisi Informasi keeps the data
     open_objections = sa.exists().where(Objection.request_id == Request.id,
-                                        Objection.state == "filed")
+                                        personal.objection_open(lib.today()))
     closed = sa.func.coalesce(Request.decided_date, Request.completion_due)
     requests = model.Session.query(Request).filter(
         Request.state.in_(("decided", "lapsed")), closed < limit, Request.name != "",

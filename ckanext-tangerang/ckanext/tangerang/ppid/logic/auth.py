@@ -7,7 +7,7 @@ from ckan.plugins.toolkit import _
 
 from ckan import model
 
-from ckanext.tangerang.ppid import lib
+from ckanext.tangerang.ppid import lib, workflow
 from ckanext.tangerang.ppid.model import Appointment, DipEntry, Request
 
 
@@ -23,6 +23,18 @@ def _request_opd(data_dict) -> tuple[bool, str | None]:
     ident = (data_dict or {}).get("id") or (data_dict or {}).get("number")
     req = Request.get(ident) if ident else None
     return req is not None, req.opd if req else None
+
+
+def _roles(user, opd: str | None) -> set[str]:
+    """The workflow table's roles (ppid/workflow.py) the user holds for a request of ``opd``."""
+    roles = set()
+    if lib.is_utama(user):
+        roles.add("utama")
+    if opd and opd in lib.pelaksana_opds(user):
+        roles.add("pelaksana")
+    if lib.is_atasan(user):
+        roles.add("atasan")
+    return roles
 
 
 @tk.auth_allow_anonymous_access
@@ -69,13 +81,14 @@ def ppid_request_handle(context, data_dict):
     """Steps of the officers in charge: ask completion, extend, decide, register objections."""
     user = lib.user_obj(context)
     found, opd = _request_opd(data_dict)
-    if lib.is_utama(user) or (found and lib.can_handle(user, opd)):
+    # the officer steps of the table (ask_completion, extend, decide) share their roles
+    if workflow.may("decide", _roles(user, opd if found else None)):
         return _ok()
     return _no(_("Only the PPID Utama and the PPID Pelaksana of the request's OPD may handle it"))
 
 
 def ppid_request_route(context, data_dict):
-    if lib.is_utama(lib.user_obj(context)):
+    if workflow.may("route", _roles(lib.user_obj(context), None)):
         return _ok()
     return _no(_("Only the PPID Utama routes requests (disposisi)"))
 
@@ -95,14 +108,14 @@ def ppid_objection_create(context, data_dict):
 
 
 def ppid_objection_decide(context, data_dict):
-    if lib.is_atasan(lib.user_obj(context)):
+    # the action also refuses the officer who decided the request and the PPID side (Ps 36(2))
+    if workflow.may("objection_decide", _roles(lib.user_obj(context), None)):
         return _ok()
     return _no(_("Only the Atasan PPID decides objections (UU KIP Ps 36(2))"))
 
 
 def ppid_dispute_create(context, data_dict):
-    user = lib.user_obj(context)
-    if lib.is_atasan(user) or lib.is_utama(user):
+    if workflow.may("dispute", _roles(lib.user_obj(context), None)):
         return _ok()
     return _no(_("Only the PPID Utama or the Atasan PPID records disputes"))
 

@@ -2,7 +2,10 @@
 appointments of the PPID officers.
 
 Personal data of requesters (UU PDP) lives only in the columns listed in ``PERSONAL_FIELDS``;
-the logic layer drops them from every dictionary a viewer may not see.
+the logic layer drops them from every dictionary a viewer may not see. NIK, phone and address
+are encrypted at rest (``EncryptedText``, see ``ppid/crypto.py``): the code reads and writes
+plain values, the database holds only ciphertext, and ``nik_hash`` (a keyed hash) finds
+duplicates. Each reveal of the full values is a ``PersonalAccess`` row.
 """
 from __future__ import annotations
 
@@ -15,10 +18,30 @@ from sqlalchemy import orm
 import ckan.plugins.toolkit as tk
 from ckan.model import meta
 
+from ckanext.tangerang.ppid import crypto
+
 PERSONAL_FIELDS = (
     "name", "nik", "sk_number", "address", "phone", "email", "occupation", "user_id",
     "attorney_name",
 )
+
+
+# the personal fields stored encrypted, and shown masked until an officer reveals them
+ENCRYPTED_FIELDS = ("nik", "phone", "address")
+
+
+class EncryptedText(sa.types.TypeDecorator):
+    """Text encrypted with AES-256-GCM on its way to the database and decrypted on its way back.
+    A query comparing such a column with a value never matches (each encryption differs): look
+    a NIK up by ``nik_hash``."""
+    impl = sa.UnicodeText
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return crypto.encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        return crypto.decrypt(value)
 
 
 def _uuid() -> str:
@@ -39,11 +62,13 @@ class PpidRequest(tk.BaseModel):
     channel = sa.Column(sa.UnicodeText, nullable=False)
     requester_type = sa.Column(sa.UnicodeText, nullable=False)
     name = sa.Column(sa.UnicodeText, nullable=False)
-    nik = sa.Column(sa.UnicodeText)
+    nik = sa.Column(EncryptedText)
+    # keyed hash (HMAC) of the NIK for duplicate detection; set whenever ``nik`` is
+    nik_hash = sa.Column(sa.UnicodeText, index=True)
     sk_number = sa.Column(sa.UnicodeText)
     attorney_name = sa.Column(sa.UnicodeText)
-    address = sa.Column(sa.UnicodeText, nullable=False)
-    phone = sa.Column(sa.UnicodeText)
+    address = sa.Column(EncryptedText, nullable=False)
+    phone = sa.Column(EncryptedText)
     email = sa.Column(sa.UnicodeText)
     occupation = sa.Column(sa.UnicodeText)
     user_id = sa.Column(sa.UnicodeText)
@@ -69,6 +94,8 @@ class PpidRequest(tk.BaseModel):
     working_days_taken = sa.Column(sa.Integer)
     on_time = sa.Column(sa.Boolean)
     reminded_date = sa.Column(sa.Date)
+    # the language of the form the request was filed on: mail to the requester is written in it
+    language = sa.Column(sa.UnicodeText)
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 
@@ -86,6 +113,11 @@ class PpidRequest(tk.BaseModel):
         sa.Index("tangerang_ppid_request_decided_idx", "decided_date"),
         sa.Index("tangerang_ppid_request_modified_idx", "modified"),
     )
+
+    @orm.validates("nik")
+    def _hash_nik(self, key, value):
+        self.nik_hash = crypto.blind_index(value) if value else None
+        return value
 
     @classmethod
     def get(cls, id_or_number: str) -> "PpidRequest | None":
@@ -130,6 +162,26 @@ class PpidFile(tk.BaseModel):
     mimetype = sa.Column(sa.UnicodeText, nullable=False)
     size = sa.Column(sa.Integer, nullable=False)
     storage_path = sa.Column(sa.UnicodeText, nullable=False)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class PpidPersonalAccess(tk.BaseModel):
+    """One reveal of a requester's full personal data by an officer (UU 27/2022): who, in which
+    role and office, when and why. The requester sees the role, office, time and reason on the
+    tracking page; the officer's name stays for the officers and audits."""
+    __tablename__ = "tangerang_ppid_personal_access"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    request_id = sa.Column(sa.UnicodeText, sa.ForeignKey("tangerang_ppid_request.id",
+                                                         ondelete="CASCADE"), nullable=False,
+                           index=True)
+    user_id = sa.Column(sa.UnicodeText, nullable=False)
+    # ppid_utama, ppid_pelaksana or atasan; the OPD of a Pelaksana
+    role = sa.Column(sa.UnicodeText, nullable=False)
+    opd = sa.Column(sa.UnicodeText)
+    reason = sa.Column(sa.UnicodeText, nullable=False)
+    # what was shown: "data" (the fields) or "file:<kind>"
+    what = sa.Column(sa.UnicodeText, nullable=False, default="data")
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
 
 
@@ -218,6 +270,40 @@ sa.Index("tangerang_ppid_appointment_unique_idx", PpidAppointment.user_id, PpidA
          sa.func.coalesce(PpidAppointment.opd, ""), unique=True)
 
 
+class PpidReminder(tk.BaseModel):
+    """A reminder sent: of which deadline (``decision``, ``completion`` of a request,
+    ``objection``), for which due date, how many working days before it (0: overdue). The
+    unique key makes the daily job send each one once, however often it runs."""
+    __tablename__ = "tangerang_ppid_reminder"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    request_id = sa.Column(sa.UnicodeText, sa.ForeignKey("tangerang_ppid_request.id",
+                                                         ondelete="CASCADE"), nullable=False)
+    objection_id = sa.Column(sa.UnicodeText, nullable=False, default="", server_default="")
+    deadline = sa.Column(sa.UnicodeText, nullable=False)
+    due_date = sa.Column(sa.Date, nullable=False)
+    days_before = sa.Column(sa.Integer, nullable=False)
+    sent = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "objection_id", "deadline", "due_date", "days_before",
+                            name="tangerang_ppid_reminder_once"),
+    )
+
+
+def claim_reminder(request_id: str, objection_id: str | None, deadline: str, due: dt.date,
+                   days_before: int) -> bool:
+    """Record a reminder as sent; False when it already was (by this run or another)."""
+    table = PpidReminder.__table__
+    from sqlalchemy.dialects.postgresql import insert
+    stmt = insert(table).values(id=_uuid(), request_id=request_id,
+                                objection_id=objection_id or "", deadline=deadline,
+                                due_date=due, days_before=days_before, sent=_now()) \
+        .on_conflict_do_nothing(constraint="tangerang_ppid_reminder_once") \
+        .returning(table.c.id)
+    return meta.Session.execute(stmt).scalar_one_or_none() is not None
+
+
 class PpidCounter(tk.BaseModel):
     """Yearly sequences of registration numbers (one row per kind and year)."""
     __tablename__ = "tangerang_ppid_counter"
@@ -242,3 +328,5 @@ def next_number(kind: str, year: int) -> int:
 Request, Event, File, Objection = PpidRequest, PpidEvent, PpidFile, PpidObjection
 Holiday, DipEntry, Counter = PpidHoliday, PpidDipEntry, PpidCounter
 Appointment = PpidAppointment
+Reminder = PpidReminder
+PersonalAccess = PpidPersonalAccess
