@@ -52,6 +52,9 @@ FIELD_ERRORS = re.compile(r'error-explanation|error-block|aria-invalid="true"|id
                           r'alert-danger|alert-error|flash-messages[^>]*>\s*<div')
 # the security token refusal (security/csrf.py) in either language: the walk's own post went wrong
 CSRF_REFUSED = re.compile(r"security token|token keamanan")
+# pages that show a request to whoever holds its private tracking link (the requester): the
+# walk hands every role the links, so personal data there is the requester's own
+TOKEN_PAGES = {"ppid.track", "ppid.track_letter", "ppid.track_file", "ppid.track_step"}
 # full pages the theme does not wrap, with the reason
 UNTHEMED = {
     "resource.view": "a resource view is an iframe's document",
@@ -100,6 +103,9 @@ class Seed:
     webasset: str
     logins: dict[str, tuple[str, str]]   # role -> (user, password)
     year: int = 2026
+    # a requester's personal data (UU PDP) and the roles that must never see it anywhere
+    personal: dict[str, re.Pattern] = dataclasses.field(default_factory=dict)
+    outsiders: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------ filling the rules
@@ -234,6 +240,14 @@ def check(answer: Answer, lang: str, endpoint: str) -> str | None:
     if answer.status == 200 and endpoint not in UNTHEMED and THEME_MARKER not in answer.body:
         return "page outside the portal's theme"
     return None
+
+
+def leak(answer: Answer, seed: Seed, role: str, endpoint: str) -> str | None:
+    """A requester's personal data in an answer to a role that may not see it."""
+    if role not in seed.outsiders or endpoint in TOKEN_PAGES:
+        return None
+    found = [name for name, pattern in seed.personal.items() if pattern.search(answer.body)]
+    return f"personal data shown to {role}: {', '.join(found)}" if found else None
 
 
 # ------------------------------------------------------------------ forms
@@ -397,7 +411,7 @@ def walk(routes: list[Route], seed: Seed, clients: dict[str, Client], match: Cal
             cover.requests[role] += 1
             cover.walked[role].add(route.rule)
             cover.statuses[role][answer.status] += 1
-            problem = check(answer, lang, route.endpoint)
+            problem = check(answer, lang, route.endpoint) or leak(answer, seed, role, route.endpoint)
             if problem:
                 findings.append(Finding(role, "GET", path, route.endpoint, problem))
             if answer.status >= 400 and not path.startswith(("/api/", "/ogc", "/static", "/webassets")):
@@ -467,6 +481,8 @@ def walk(routes: list[Route], seed: Seed, clients: dict[str, Client], match: Cal
             if answer.status >= 500:
                 findings.append(Finding(role, "POST", f"/api/3/action/{action}", "api.action",
                                         f"server error {answer.status} for an empty call"))
+            elif leaked := leak(answer, seed, role, "api.action"):
+                findings.append(Finding(role, "POST", f"/api/3/action/{action}", "api.action", leaked))
             elif "json" not in answer.content_type:
                 findings.append(Finding(role, "POST", f"/api/3/action/{action}", "api.action",
                                         f"answered {answer.content_type!r}, not JSON"))

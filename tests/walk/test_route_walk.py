@@ -174,7 +174,25 @@ def seed_portal(cli) -> routewalk.Seed:
         tile=routewalk.tile_of(106.702, -6.18, 14), actions=[],
         webasset="", logins={role: (name, PASSWORD) for role, name in ROLE_USERS.items()},
         year=dt.date.today().year,
+        personal=personal_patterns(),
+        outsiders=("anonymous", "registered", "other_citizen", "other_opd_editor"),
     ) if layer else None
+
+
+def personal_patterns() -> dict:
+    """The walk's requester's NIK (in any grouping), phone, street address and e-mail address
+    (request_data's PERSONAL, with the walk's own address) and her KTP scan's link."""
+    import re
+
+    from ppid_testlib import NIK, PERSONAL
+
+    def spaced(digits: str) -> str:
+        return r"[\s.-]?".join(digits)
+
+    return {"NIK": re.compile(spaced(NIK)), "phone": re.compile(spaced(PERSONAL["phone"][1:])),
+            "address": re.compile(re.escape(PERSONAL["address"].split(",")[0])),
+            "email": re.compile(re.escape("walk_pemohon@example.org")),
+            "KTP link": re.compile(r"/berkas/[^\"'\s]*ktp|ktp\.pdf", re.I)}
 
 
 def _first_group() -> str:

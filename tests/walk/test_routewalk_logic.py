@@ -53,3 +53,19 @@ def test_a_rule_the_walk_cannot_fill_is_reported_not_skipped():
     assert routewalk.fills(seed, "resource.read", {"id", "resource_id"}) is None
     assert routewalk.fills(seed, "newbp.page", {"thing_id"}) is None
     assert routewalk.tile_of(106.70, -6.18, 14) == (14, 13048, 8473)
+
+
+def test_a_requesters_personal_data_shown_to_an_outsider_is_a_problem():
+    import re
+
+    seed = routewalk.Seed(datasets=[], organizations=[], groups=[], users=[], tags=[], ppid_requests=[],
+                          dip_entries=[], collections=[], tile=(14, 1, 2), actions=[], webasset="",
+                          logins={}, personal={"NIK": re.compile(r"[\s.-]?".join("3671011503900001"))},
+                          outsiders=("anonymous",))
+    page = Answer(200, "text/html", "<p>NIK 3671 0115 0390 0001</p>")
+    assert routewalk.leak(page, seed, "anonymous", "ppid.officer_read") == "personal data shown to anonymous: NIK"
+    # the requester's own tracking link, and roles that may see it, are not outsiders' pages
+    assert routewalk.leak(page, seed, "anonymous", "ppid.track") is None
+    assert routewalk.leak(page, seed, "ppid_utama", "ppid.officer_read") is None
+    masked = Answer(200, "text/html", "<p>NIK 3671 01** **** 0001</p>")
+    assert routewalk.leak(masked, seed, "anonymous", "ppid.officer_read") is None
