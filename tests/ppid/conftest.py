@@ -84,3 +84,20 @@ def people(clean_db, ckan_config, smtp):
     return SimpleNamespace(**users, smtp=smtp)
 
 
+@pytest.fixture
+def act(app):
+    """Actions called beside the test client run in their own request context (a shared one
+    would keep the first request's user for every later request)."""
+    from ppid_testlib import act as call_action
+
+    def call(*args, **kwargs):
+        with app.flask_app.test_request_context():
+            return call_action(*args, **kwargs)
+    return call
+
+
+@pytest.fixture
+def tokens(people):
+    """An API token of each of the people, as request headers."""
+    return {name: {"Authorization": factories.APIToken(user=name)["token"]}
+            for name in ("utama", "dinkes_officer", "dindik_officer", "sekda", "citizen")}

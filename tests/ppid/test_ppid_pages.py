@@ -4,26 +4,9 @@ import re
 
 import pytest
 
-from ckan.tests import factories
 
 from forms import csrf_field
-from ppid_testlib import PDF, PERSONAL, act as _act, request_data
-
-
-@pytest.fixture
-def act(app):
-    """Actions called beside the test client run in their own request context (a shared one
-    would keep the first request's user for every later request)."""
-    def call(*args, **kwargs):
-        with app.flask_app.test_request_context():
-            return _act(*args, **kwargs)
-    return call
-
-
-@pytest.fixture
-def tokens(people):
-    return {name: {"Authorization": factories.APIToken(user=name)["token"]}
-            for name in ("utama", "dinkes_officer", "dindik_officer", "sekda")}
+from ppid_testlib import PDF, PERSONAL, request_data
 
 
 def _form(**extra):

@@ -12,29 +12,14 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 from click.testing import CliRunner
-from ckan.tests import factories
 
 from ckanext.tangerang.ppid import crypto, lib, logfilter
 from ckanext.tangerang.ppid.cli import ppid as ppid_cli
 from ckanext.tangerang.ppid.model import Request
 from forms import csrf_field
-from ppid_testlib import PDF, PERSONAL, act as _act, request_data
+from ppid_testlib import PDF, PERSONAL, request_data
 
 MASKED_NIK = "3671 01** **** 0001"
-
-
-@pytest.fixture
-def act(app):
-    def call(*args, **kwargs):
-        with app.flask_app.test_request_context():
-            return _act(*args, **kwargs)
-    return call
-
-
-@pytest.fixture
-def tokens(people):
-    return {name: {"Authorization": factories.APIToken(user=name)["token"]}
-            for name in ("utama", "dinkes_officer", "dindik_officer", "sekda", "citizen")}
 
 
 @pytest.fixture

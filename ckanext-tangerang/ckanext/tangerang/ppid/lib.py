@@ -23,7 +23,7 @@ from ckan import model
 
 from ckanext.tangerang import city
 from ckanext.tangerang.ppid import clock
-from ckanext.tangerang.ppid.model import Appointment, Holiday
+from ckanext.tangerang.ppid.model import Appointment, Holiday, Request
 
 log = logging.getLogger(__name__)
 PREFIX = "ckanext.tangerang.ppid."
@@ -419,3 +419,12 @@ def send_mail(name: str, email: str | None, subject: str, body: str) -> bool:
     except Exception as error:  # the mailer raises MailerException, smtplib and socket errors
         log.warning("PPID mail %r not sent: %s", subject, type(error).__name__)
         return False
+
+
+def get_request(data_dict: dict) -> Request:
+    """The request named by ``id`` (or nomor pendaftaran), for every action on one."""
+    ident = data_dict.get("id") or data_dict.get("number")
+    req = Request.get(ident) if ident else None
+    if req is None:
+        raise tk.ObjectNotFound(tk._("Request not found"))
+    return req

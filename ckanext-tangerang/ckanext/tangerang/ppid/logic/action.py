@@ -130,14 +130,6 @@ def _open_steps(req: Request) -> list[str]:
 
 # Shared steps -----------------------------------------------------------------------------
 
-def _get_request(data_dict: dict) -> Request:
-    ident = data_dict.get("id") or data_dict.get("number")
-    req = Request.get(ident) if ident else None
-    if req is None:
-        raise tk.ObjectNotFound(_("Request not found"))
-    return req
-
-
 def _by_token(token: str | None) -> Request:
     req = Request.by_tracking_hash(lib.token_hash(token)) if token else None
     if req is None:
@@ -150,7 +142,7 @@ def _request_for(context: dict, data_dict: dict) -> tuple[Request, str, str | No
     if data_dict.get("token"):
         return _by_token(data_dict["token"]), "requester", None
     tk.check_access("ppid_request_handle", context, data_dict)
-    req = _get_request(data_dict)
+    req = lib.get_request(data_dict)
     user = lib.user_obj(context)
     return req, lib.role_of(user, req.opd) or "ppid_utama", user.id if user else None
 
@@ -468,7 +460,7 @@ def ppid_request_show(context, data_dict):
     :param id: the request's id or nomor pendaftaran
     """
     tk.check_access("ppid_request_show", context, data_dict)
-    req = _get_request(data_dict)
+    req = lib.get_request(data_dict)
     return personal.restrict(_request_full(req), req, lib.user_obj(context))
 
 
@@ -541,7 +533,7 @@ def ppid_request_route(context, data_dict):
     :param id: request; :param opd: organization name from the city profile; :param note
     """
     tk.check_access("ppid_request_route", context, data_dict)
-    req = _get_request(data_dict)
+    req = lib.get_request(data_dict)
     errors = v.Errors()
     opd = v.one_of(data_dict, "opd", [o.name for o in city.current().opds], errors)
     note = v.text(data_dict, "note", errors, required=False)
@@ -567,7 +559,7 @@ def ppid_request_ask_completion(context, data_dict):
     :param id: request; :param note: what is missing (required)
     """
     tk.check_access("ppid_request_handle", context, data_dict)
-    req = _get_request(data_dict)
+    req = lib.get_request(data_dict)
     errors = v.Errors()
     note = v.text(data_dict, "note", errors)
     user = lib.user_obj(context)
@@ -618,7 +610,7 @@ def ppid_request_extend(context, data_dict):
     :param id; :param days: 1..7; :param reason: required
     """
     tk.check_access("ppid_request_handle", context, data_dict)
-    req = _get_request(data_dict)
+    req = lib.get_request(data_dict)
     errors = v.Errors()
     most = lib.setting("extension_max_days")
     days = v.integer(data_dict, "days", errors, 1, most, "UU KIP Ps 22(8)")
@@ -657,7 +649,7 @@ def ppid_request_decide(context, data_dict):
     :param documents: uploads (PDF/JPEG/PNG)
     """
     tk.check_access("ppid_request_handle", context, data_dict)
-    req = _get_request(data_dict)
+    req = lib.get_request(data_dict)
     errors = v.Errors()
     outcome = v.one_of(data_dict, "outcome", choices.OUTCOMES, errors)
     reasons = v.text(data_dict, "reasons", errors)

@@ -111,14 +111,6 @@ def objection_open(today: dt.date):
                   sa.and_(Objection.dispute_due.isnot(None), Objection.dispute_due >= today))
 
 
-def _get(data_dict: dict) -> Request:
-    ident = data_dict.get("id") or data_dict.get("number")
-    req = Request.get(ident) if ident else None
-    if req is None:
-        raise tk.ObjectNotFound(_("Request not found"))
-    return req
-
-
 # Actions ------------------------------------------------------------------------------------
 
 def ppid_personal_data_reveal(context, data_dict):
@@ -131,7 +123,7 @@ def ppid_personal_data_reveal(context, data_dict):
         30 minutes to this officer)
     """
     tk.check_access("ppid_personal_data_reveal", context, data_dict)
-    req = _get(data_dict)
+    req = lib.get_request(data_dict)
     errors = v.Errors()
     reason = v.text(data_dict, "reason", errors, max_length=500)
     errors.raise_if_any()
@@ -156,7 +148,7 @@ def ppid_personal_access_list(context, data_dict):
     :param id: the request's id or nomor pendaftaran
     """
     tk.check_access("ppid_personal_access_list", context, data_dict)
-    req = _get(data_dict)
+    req = lib.get_request(data_dict)
     out = access_log(req)
     rows = model.Session.query(PersonalAccess).filter(PersonalAccess.request_id == req.id) \
         .order_by(PersonalAccess.created).all()
