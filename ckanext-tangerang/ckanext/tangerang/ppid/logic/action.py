@@ -156,10 +156,6 @@ def _event(req: Request, action: str, role: str, actor_id: str | None, from_stat
                             public=public))
 
 
-def _due(cal, req: Request) -> dt.date:
-    return cal.add(req.clock_start, lib.setting("decision_days") + (req.extension_days or 0))
-
-
 def _cached(name: str, params: dict[str, Any], compute) -> Any:
     """Figures over many requests, kept in Redis until any request changes (or the day ends)."""
     version = model.Session.query(sa.func.max(Request.modified)).scalar()
@@ -174,13 +170,6 @@ def _cached(name: str, params: dict[str, Any], compute) -> Any:
     value = compute()
     redis.setex(key, 86400, json.dumps(value))
     return value
-
-
-def _require_state(req: Request, allowed: tuple[str, ...], errors: v.Errors) -> None:
-    if req.state not in allowed:
-        labels = choices.states()
-        errors.add("state", _("This step is not possible while the request is \"%(state)s\"") %
-                   {"state": labels.get(req.state, req.state)})
 
 
 # The workflow table (ppid/workflow.py) decides what a step may do and how it moves deadlines --
