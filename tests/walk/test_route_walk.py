@@ -97,7 +97,10 @@ def seed_portal(cli) -> routewalk.Seed:
         ds, res = item["dataset"], item["resource"]
         view = tk.get_action("resource_view_create")(_site(), {
             "resource_id": res["id"], "view_type": "satupeta_view", "title": "Peta"})
-        activity = model.Session.query(Activity).filter(Activity.object_id == ds["id"]).first()
+        # the dataset's first activity ("new package"): a later one without the package in its
+        # data makes CKAN's resource history answer 500 (KeyError 'package'; see the closing note)
+        activity = (model.Session.query(Activity).filter(Activity.object_id == ds["id"])
+                    .order_by(Activity.timestamp).first())
         datasets.append({"id": ds["name"], "resource_id": res["id"], "view_id": view["id"],
                          "activity_id": activity.id if activity else None,
                          "filename": res["url"].rsplit("/", 1)[-1]})
