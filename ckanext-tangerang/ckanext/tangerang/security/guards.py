@@ -51,5 +51,23 @@ def bulk_process_without_action():
     return None
 
 
+def resource_history_of_other_activity():
+    """activity.resource_history: the activity named in the URL is read as ``data["package"]``;
+    a resource-view activity ("new resource view", recorded on the dataset when a preview or map
+    is added) has no package in its data and CKAN raises KeyError. Answered as CKAN's own
+    package_history answers the same case: 404."""
+    if request.endpoint != "activity.resource_history":
+        return None
+    activity_id = (request.view_args or {}).get("activity_id")
+    try:
+        activity = tk.get_action("activity_show")(
+            {"ignore_auth": True}, {"id": activity_id, "include_data": True})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None  # CKAN's view answers 404 itself
+    if "package" not in (activity.get("data") or {}):
+        tk.abort(404, tk._("The detail of this dataset activity is not available"))
+    return None
+
+
 GUARDS = (login_without_fields, group_bulk_process, form_without_its_button,
-          bulk_process_without_action)
+          bulk_process_without_action, resource_history_of_other_activity)
