@@ -264,13 +264,21 @@ def test_objection_window_grounds_and_atasan_decision(people, freezer):
     with pytest.raises(tk.ValidationError) as error:
         act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected")
     assert "reasons" in error.value.error_dict
-    decided = act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected",
-                  reasons="sudah sesuai", decided_date="2026-05-04")
-    assert decided["dispute_due"] == "2026-05-26"
+    # recorded on 30 June, dated 4 May: a reason, and the 14 working days run from 30 June
     with pytest.raises(tk.ValidationError) as error:
-        act("ppid_dispute_create", "sekda", id=obj["id"], filed_date="2026-06-30")
+        act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected",
+            reasons="sudah sesuai", decided_date="2026-05-04")
+    assert _cites(error.value.error_dict["decided_date_reason"][0], "37", "2")
+    decided = act("ppid_objection_decide", "sekda", id=obj["id"], result="rejected",
+                  reasons="sudah sesuai", decided_date="2026-05-04",
+                  decided_date_reason="surat ditandatangani 4 Mei, baru dicatat")
+    assert decided["decided_date"] == "2026-05-04" and decided["recorded_date"] == "2026-06-30"
+    assert decided["dispute_due"] == "2026-07-20"
+    freezer.move_to("2026-07-21")
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_dispute_create", "sekda", id=obj["id"])
     assert _cites(error.value.error_dict["filed_date"][0], "37", "2")
-    dispute = act("ppid_dispute_create", "utama", id=obj["id"], filed_date="2026-05-20",
+    dispute = act("ppid_dispute_create", "utama", id=obj["id"], filed_date="2026-07-20",
                   reference="KI-BANTEN/15/2026")
     assert dispute["state"] == "dispute"
     history = [e["action"] for e in act("ppid_request_show", "utama", id=req["id"])["events"]]
@@ -430,6 +438,11 @@ def test_the_atasan_never_decides_a_request_it_decided_nor_its_own_side(people, 
     decided = act("ppid_objection_decide", "sekda", id=obj["id"], result="musyawarah",
                   reasons="disepakati salinan lengkap")
     assert decided["result"] == "musyawarah"
+    # settled by agreement: no dispute on it (Ps 35(2), 37(1)), and no form offering one
+    errors = _refused("ppid_dispute_create", "utama", id=obj["id"], reference="KI/9/2026")
+    assert _cites(errors["filed_date"][0], "35", "2")
+    assert _count(Objection) == 1
+    assert act("ppid_request_show", "utama", id=req["id"])["objections"][0]["state"] == "decided"
 
 
 def test_a_submission_key_from_another_person_is_a_new_request(people):

@@ -173,6 +173,48 @@ def test_the_atasan_never_decides_its_own_request_and_musyawarah_only_b_to_g():
     assert "36(2)" in refused["atasan"] and "35(2)" in refused["result"]
 
 
+def _decided_keberatan(**kw) -> Facts:
+    obj = ObjectionFacts(state="filed", filed_date=D(2026, 4, 13), due_date=D(2026, 5, 26),
+                         grounds=("d",))
+    for key, value in kw.items():
+        setattr(obj, key, value)
+    return _open(state="decided", objections=[obj])
+
+
+def test_a_backdated_atasan_decision_needs_a_reason_and_the_dispute_period_runs_from_recording():
+    # recorded Monday 4 May 2026, dated 20 April: without a reason refused
+    facts = _decided_keberatan()
+    refused = _fields(workflow.check(facts, "objection_decide", "atasan", D(2026, 5, 4), CAL,
+                                     RULES, decided_date=D(2026, 4, 20), result="rejected"))
+    assert "37(2)" in refused["decided_date_reason"]
+    assert not workflow.fire(facts, "objection_decide", "atasan", D(2026, 5, 4), CAL, RULES,
+                             decided_date=D(2026, 4, 20), decided_date_reason="surat 20/4",
+                             result="rejected")
+    obj = facts.objections[0]
+    assert obj.decided_date == D(2026, 4, 20) and obj.recorded_date == D(2026, 5, 4)
+    # 14 working days from 4 May 2026: 14 May (Ascension), 15 May (cuti bersama) and
+    # 27 May (Idul Adha) are off
+    assert obj.dispute_due == CAL.add(D(2026, 5, 4), 14) > CAL.add(D(2026, 4, 20), 14)
+    # a dispute on the 13th working day after the letter's date but within 14 of recording
+    late_by_letter = CAL.add(D(2026, 4, 20), 15)
+    assert not workflow.check(facts, "dispute", "utama", late_by_letter, CAL, RULES,
+                              filed_date=late_by_letter)
+
+
+def test_no_dispute_after_a_settlement_by_musyawarah():
+    facts = _decided_keberatan()
+    assert not workflow.fire(facts, "objection_decide", "atasan", D(2026, 4, 20), CAL, RULES,
+                             result="musyawarah")
+    refused = _fields(workflow.check(facts, "dispute", "utama", D(2026, 4, 22), CAL, RULES,
+                                     filed_date=D(2026, 4, 22)))
+    assert "35(2)" in refused["filed_date"] and "37(1)" in refused["filed_date"]
+    rejected = _decided_keberatan()
+    assert not workflow.fire(rejected, "objection_decide", "atasan", D(2026, 4, 20), CAL, RULES,
+                             result="rejected")
+    assert not workflow.check(rejected, "dispute", "utama", D(2026, 4, 22), CAL, RULES,
+                              filed_date=D(2026, 4, 22))
+
+
 def test_completion_restarts_but_working_days_count_from_receipt():
     facts = _open()
     assert not workflow.fire(facts, "ask_completion", "utama", D(2026, 3, 18), CAL, RULES)
@@ -254,7 +296,11 @@ def test_random_sequences_keep_the_law(start, restart, events):
             assert actor not in facts.deciders and not handles
             obj = facts.objections[-1]
             assert obj.filed_date <= obj.decided_date <= today
+            assert obj.decided_date == today or reason
+            assert obj.recorded_date == today and obj.dispute_due == CAL.add(today, 14)
             assert result != "musyawarah" or set(obj.grounds) <= set("bcdefg")
+        if event == "dispute":
+            assert before.objections[-1].result != "musyawarah"
         assert facts.extension_days in (None, *range(1, 8))
         assert facts.completion_asked <= 1 and len(facts.objections) <= 1
         assert facts.cost == 0 or facts.outcome in workflow.GIVEN_OUTCOMES

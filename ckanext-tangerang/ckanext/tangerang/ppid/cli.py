@@ -50,7 +50,7 @@ def purge():
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     result = tk.get_action("ppid_personal_data_purge")(
         {"user": site_user["name"], "ignore_auth": True}, {})
-    click.echo(f"purged={result['purged']}")
+    click.echo(f"purged={result['purged']} asked={result['asked']}")
 
 
 def _site_context() -> dict:

@@ -266,3 +266,25 @@ def _to_officers(opd: str | None, subject: str, lines: list[str]) -> None:
     for item in city.current().opds:
         if item.name == (opd or city.current().meta["walidata_org"]) and item.email:
             lib.send_mail(item.title, item.email, subject, body)
+
+
+@in_requester_language
+def subject_copy(req, lines) -> bool:
+    """A copy of the requester's personal data (UU PDP Ps 7, 32), to the address they gave;
+    ``lines`` builds the text in their language."""
+    return _to_requester(req, _("A copy of your personal data"), lines(req))
+
+
+@in_officers_language
+def subject_request_to_officers(req, item) -> None:
+    """A copy for a requester without an e-mail address: the PPID hands it over within
+    3 x 24 hours (UU PDP Ps 32(2)). Numbers and dates only, never the data."""
+    _to_officers(req.opd, _("[%(number)s] A requester asks for a copy of their personal data") %
+                 {"number": req.number}, [
+        _("The requester of %(number)s asked for a copy of their personal data (UU PDP Ps 7). "
+          "They gave no e-mail address: hand it over by %(due)s (3 x 24 hours, UU PDP Ps 32(2)) "
+          "and record it on the request's page.") %
+        {"number": req.number, "due": item.due.replace(tzinfo=dt.timezone.utc)
+         .astimezone(lib.timezone()).strftime("%Y-%m-%d %H:%M")},
+        tk.url_for("ppid.officer_read", id=req.id, _external=True),
+    ])

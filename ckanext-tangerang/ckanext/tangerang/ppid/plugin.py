@@ -13,13 +13,13 @@ def _public_functions(module) -> dict:
 
 
 def _actions() -> dict:
-    from ckanext.tangerang.ppid.logic import action, personal
-    return {**_public_functions(action), **personal.ACTIONS}
+    from ckanext.tangerang.ppid.logic import action, personal, subject
+    return {**_public_functions(action), **personal.ACTIONS, **subject.ACTIONS}
 
 
 def _auth_functions() -> dict:
-    from ckanext.tangerang.ppid.logic import auth, personal
-    return {**_public_functions(auth), **personal.AUTH_FUNCTIONS}
+    from ckanext.tangerang.ppid.logic import auth, personal, subject
+    return {**_public_functions(auth), **personal.AUTH_FUNCTIONS, **subject.AUTH_FUNCTIONS}
 
 
 @tk.blanket.config_declarations

@@ -29,10 +29,12 @@ OFFICER_STEPS = {
     "objection": "ppid_objection_create",
     "objection_decide": "ppid_objection_decide",
     "dispute": "ppid_dispute_create",
+    "subject_close": "ppid_subject_request_close",
 }
 REQUESTER_STEPS = {
     "complete": "ppid_request_complete",
     "objection": "ppid_objection_create",
+    "subject": "ppid_subject_request_create",
 }
 
 
@@ -118,6 +120,7 @@ def _field_labels() -> dict[str, str]:
         "form": _("Form"), "retention": _("Retention period"), "category": _("Category"),
         "package_id": _("Dataset"), "year": _("Year"), "user": _("User name"),
         "role": _("Role"), "decree": _("Appointing decree (SK)"), "id": _("Appointment"),
+        "kind": _("Your request about your data"), "confirm": _("Confirmation"),
     }
 
 
@@ -301,6 +304,8 @@ def officer_step(id: str, step: str):
     data.setdefault("id", request["id"])
     if step in ("objection_decide", "dispute"):
         data["id"] = tk.request.form.get("objection_id")
+    if step == "subject_close":
+        data["id"] = tk.request.form.get("subject_request_id")
     try:
         tk.get_action(OFFICER_STEPS[step])(_context(), data)
     except tk.ValidationError as error:

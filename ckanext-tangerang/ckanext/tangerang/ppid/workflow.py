@@ -58,6 +58,8 @@ class ObjectionFacts:
     due_date: dt.date
     grounds: tuple[str, ...] = ()
     decided_date: dt.date | None = None
+    # the day the Atasan's decision was recorded: the dispute window runs from it
+    recorded_date: dt.date | None = None
     result: str | None = None
     dispute_due: dt.date | None = None
     dispute_filed_date: dt.date | None = None
@@ -235,6 +237,17 @@ def _objection_date_not_future(f: Facts, today, data, cal, rules):
     return {"date": _iso(today)} if day and day > today else None
 
 
+def _objection_backdate_reason(f: Facts, today, data, cal, rules):
+    day = data.get("decided_date")
+    return {"date": _iso(today)} if day and day < today and not data.get("decided_date_reason") \
+        else None
+
+
+def _not_settled(f: Facts, today, data, cal, rules):
+    obj = _objection(f, data)
+    return {} if obj is not None and obj.result == "musyawarah" else None
+
+
 def _atasan_did_not_decide(f: Facts, today, data, cal, rules):
     return {} if data.get("actor_id") and data["actor_id"] in f.deciders else None
 
@@ -260,7 +273,8 @@ def _dispute_after_atasan(f: Facts, today, data, cal, rules):
 
 def dispute_base(obj: ObjectionFacts, filed: dt.date) -> dt.date | None:
     if obj.state == "decided":
-        return obj.decided_date
+        # a back-dated decision counts from the day it was recorded (Ps 37(2): from receipt)
+        return max(filter(None, (obj.decided_date, obj.recorded_date)))
     if obj.state == "filed" and filed > obj.due_date:
         return obj.due_date
     return None
@@ -349,6 +363,13 @@ OBJ_DATE_FUTURE = R(
     "not_future", "decided_date", "UU KIP Ps 36(2)", N_("decision date not after today"),
     N_("decided_date: a decision cannot be dated after today, %(date)s (UU KIP Ps 36(2))"),
     _objection_date_not_future)
+OBJ_BACKDATE_REASON = R(
+    "backdate_reason", "decided_date_reason", "UU KIP Ps 36(2), 37(2)",
+    N_("a date before the day recorded needs a reason; the dispute period runs from the day "
+       "recorded"),
+    N_("decided_date_reason: a decision dated before the day it is recorded (%(date)s) needs "
+       "a reason; the dispute period runs from %(date)s (UU KIP Ps 36(2), Ps 37(2))"),
+    _objection_backdate_reason)
 ATASAN_NOT_DECIDER = R(
     "not_decider", "atasan", "UU KIP Ps 36(2)",
     N_("the Atasan is not the officer who decided the request"),
@@ -370,6 +391,12 @@ DISPUTE_AFTER = R(
     N_("after the Atasan's decision or after its 30 working days lapsed"),
     N_("filed_date: a dispute may be filed only after the Atasan's decision or after its "
        "period ends on %(date)s (UU KIP Ps 37(2))"), _dispute_after_atasan)
+NOT_SETTLED = R(
+    "not_settled", "filed_date", "UU KIP Ps 35(2), 37(1)",
+    N_("not after a settlement by musyawarah"),
+    N_("filed_date: this keberatan was settled by agreement (musyawarah, UU KIP Ps 35(2)); a "
+       "dispute is for a requester not satisfied with the Atasan's answer (Ps 37(1))"),
+    _not_settled)
 DISPUTE_WINDOW = R(
     "dispute_window", "filed_date", "UU KIP Ps 37(2)", N_("within 14 working days"),
     N_("filed_date: the dispute period of %(days)s working days (UU KIP Ps 37(2)) ended on "
@@ -412,11 +439,13 @@ STEPS: dict[str, Step] = {s.name: s for s in (
          "UU KIP Ps 35(1), 36(1)"),
     Step("objection_decide", "ppid_objection_decide", "objection", ("atasan",), ("filed",),
          "decided",
-         (OBJ_DATE_FUTURE, OBJ_DATE_ORDER, ATASAN_NOT_DECIDER, ATASAN_NOT_SIDE, MUSYAWARAH),
-         (("dispute", N_("set: 14 working days from the decision (UU KIP Ps 37(2))")),),
+         (OBJ_DATE_FUTURE, OBJ_DATE_ORDER, OBJ_BACKDATE_REASON, ATASAN_NOT_DECIDER,
+          ATASAN_NOT_SIDE, MUSYAWARAH),
+         (("dispute", N_("set: 14 working days from the day the decision is recorded "
+                         "(UU KIP Ps 37(2))")),),
          "UU KIP Ps 36(2)"),
     Step("dispute", "ppid_dispute_create", "objection", ("utama", "atasan"),
-         ("filed", "decided"), "dispute", (DISPUTE_AFTER, DISPUTE_WINDOW),
+         ("filed", "decided"), "dispute", (DISPUTE_AFTER, NOT_SETTLED, DISPUTE_WINDOW),
          (("dispute", N_("fixed: 14 working days from the Atasan's decision or its lapse")),),
          "UU KIP Ps 37(2)"),
 )}
@@ -462,8 +491,22 @@ def check(facts: Facts, event: str, role: str | None, today: dt.date, cal=None,
     return refusals
 
 
+# Each deadline's formula, used by ``apply`` and by the recount after a calendar change ----------
+
 def decision_due(cal, rules: Rules, clock_start: dt.date, extension_days: int | None) -> dt.date:
     return cal.add(clock_start, rules.decision_days + (extension_days or 0))
+
+
+def completion_due(cal, rules: Rules, asked: dt.date) -> dt.date:
+    return cal.add(asked, rules.completion_days)
+
+
+def objection_due(cal, rules: Rules, filed: dt.date) -> dt.date:
+    return cal.add(filed, rules.objection_decision_days)
+
+
+def dispute_due(cal, rules: Rules, base: dt.date) -> dt.date:
+    return cal.add(base, rules.dispute_days)
 
 
 def apply(facts: Facts, event: str, today: dt.date, cal, rules: Rules = Rules(),
@@ -480,8 +523,7 @@ def apply(facts: Facts, event: str, today: dt.date, cal, rules: Rules = Rules(),
         if facts.state == "received":
             changes["state"] = "processing"
     elif event == "ask_completion":
-        changes.update(state="incomplete",
-                       completion_due=cal.add(today, rules.completion_days))
+        changes.update(state="incomplete", completion_due=completion_due(cal, rules, today))
     elif event == "complete":
         start = today if rules.completion_restarts_clock else facts.clock_start
         changes.update(state="processing" if data.get("opd") else "received", clock_start=start,
@@ -500,17 +542,18 @@ def apply(facts: Facts, event: str, today: dt.date, cal, rules: Rules = Rules(),
     elif event == "objection":
         filed = data.get("filed_date") or today
         changes.update(state="filed", filed_date=filed,
-                       due_date=cal.add(filed, rules.objection_decision_days))
+                       due_date=objection_due(cal, rules, filed))
     elif event == "objection_decide":
-        decided = data.get("decided_date") or today
-        changes.update(state="decided", decided_date=decided, result=data.get("result"),
-                       dispute_due=cal.add(decided, rules.dispute_days))
+        # the window runs from the day recorded, whatever date the letter bears
+        changes.update(state="decided", decided_date=data.get("decided_date") or today,
+                       recorded_date=today, result=data.get("result"),
+                       dispute_due=dispute_due(cal, rules, today))
     elif event == "dispute":
         obj = _objection(facts, data)
         filed = data.get("filed_date") or today
         base = dispute_base(obj, filed)
         changes.update(state="dispute", dispute_filed_date=filed,
-                       dispute_due=obj.dispute_due or cal.add(base, rules.dispute_days))
+                       dispute_due=obj.dispute_due or dispute_due(cal, rules, base))
     return changes
 
 

@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 import uuid
-import zoneinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +24,7 @@ from ckan.plugins.toolkit import _
 
 from ckanext.tangerang import city
 from ckanext.tangerang.ppid import choices, clock, crypto, lib, notify, workflow
-from ckanext.tangerang.ppid.logic import personal, report
+from ckanext.tangerang.ppid.logic import personal, report, subject
 from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.logic import validators as v
 from ckanext.tangerang.ppid.model import (
@@ -65,7 +64,8 @@ def _objection_dict(obj: Objection) -> dict[str, Any]:
         "id": obj.id, "number": obj.number, "grounds": obj.grounds, "reasons": obj.reasons,
         "filed_date": _iso(obj.filed_date), "due_date": _iso(obj.due_date), "state": obj.state,
         "result": obj.result, "result_reasons": obj.result_reasons,
-        "decided_date": _iso(obj.decided_date), "dispute_due": _iso(obj.dispute_due),
+        "decided_date": _iso(obj.decided_date), "recorded_date": _iso(obj.recorded_date),
+        "decided_date_reason": obj.decided_date_reason, "dispute_due": _iso(obj.dispute_due),
         "dispute_filed_date": _iso(obj.dispute_filed_date),
         "dispute_reference": obj.dispute_reference, "dispute_note": obj.dispute_note,
     }
@@ -100,6 +100,9 @@ def _request_requester(req: Request) -> dict[str, Any]:
         "objections": [_objection_dict(o) for o in req.objections],
         # who saw the full personal data, when and why (UU PDP): role and office only
         "personal_access": personal.access_log(req),
+        # copies and erasures the requester asked for (UU PDP Ps 7, 8)
+        "subject_requests": subject.for_request(req),
+        "personal_erased": subject.erased(req),
     })
     return out
 
@@ -180,14 +183,15 @@ def _rules() -> workflow.Rules:
 
 
 def _local_date(stamp: dt.datetime) -> dt.date:
-    tz = zoneinfo.ZoneInfo(lib.profile_settings().get("timezone", "Asia/Jakarta"))
-    return stamp.replace(tzinfo=dt.timezone.utc).astimezone(tz).date()
+    """The city's date of a stored (UTC) time."""
+    return stamp.replace(tzinfo=dt.timezone.utc).astimezone(lib.timezone()).date()
 
 
 def _objection_facts(obj: Objection) -> workflow.ObjectionFacts:
     return workflow.ObjectionFacts(
         state=obj.state, filed_date=obj.filed_date, due_date=obj.due_date,
-        grounds=tuple(obj.grounds or ()), decided_date=obj.decided_date, result=obj.result,
+        grounds=tuple(obj.grounds or ()), decided_date=obj.decided_date,
+        recorded_date=obj.recorded_date, result=obj.result,
         dispute_due=obj.dispute_due, dispute_filed_date=obj.dispute_filed_date)
 
 
@@ -766,8 +770,10 @@ def _get_objection(data_dict) -> Objection:
 def ppid_objection_decide(context, data_dict):
     """The Atasan PPID decides a keberatan with written reasons (UU KIP Ps 36(2)).
 
-    :param id: objection id or number; :param result: accepted or rejected
+    :param id: objection id or number; :param result: accepted, rejected or musyawarah
     :param reasons: required; :param decided_date: default today
+    :param decided_date_reason: required when decided_date is before today; the dispute period
+        then runs from the day recorded
     """
     tk.check_access("ppid_objection_decide", context, data_dict)
     obj = _get_objection(data_dict)
@@ -776,20 +782,21 @@ def ppid_objection_decide(context, data_dict):
     reasons = v.text(data_dict, "reasons", errors)
     today = lib.today()
     decided = v.date(data_dict, "decided_date", errors, default=today, not_future=False)
+    date_reason = v.text(data_dict, "decided_date_reason", errors, required=False)
     user = lib.user_obj(context)
     req = model.Session.get(Request, obj.request_id)
     # never the officer who decided, nor the PPID side of the request (Ps 36(2)); musyawarah
     # only for grounds b-g (Ps 35(2)): see ppid/workflow.py
     facts = _check(req, "objection_decide", "atasan", today, errors,
                    objection=_objection_facts(obj), decided_date=decided, result=result,
-                   actor_id=user.id if user else None,
+                   decided_date_reason=date_reason, actor_id=user.id if user else None,
                    actor_handles=lib.can_handle(user, req.opd))
     errors.raise_if_any()
     changes = workflow.apply(facts, "objection_decide", today, lib.calendar(), _rules(),
                              objection=_objection_facts(obj), decided_date=decided, result=result)
     for field, value in changes.items():
         setattr(obj, field, value)
-    obj.result_reasons = reasons
+    obj.result_reasons, obj.decided_date_reason = reasons, date_reason
     _event(req, "objection_decide", "atasan", user.id, req.state,
            f"{obj.number}: {choices.objection_results()[result]}")
     _commit([])
@@ -902,11 +909,6 @@ def ppid_holiday_delete(context, data_dict):
     return {"date": day.isoformat(), "moved": len(moved)}
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    """The city's date of a stored (UTC) time."""
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone(lib.timezone()).date()
-
-
 def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
     """After a change of the officers' calendar: every open deadline counted again from its
     start by the same rules (decision from the clock start with any extension, completion from
@@ -914,7 +916,7 @@ def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
     Atasan's decision), each change an event on the request. Returns (request, [(what, old,
     new)]) of the requests whose deadlines moved, for the mails after the commit."""
     model.Session.flush()
-    cal = lib.calendar()
+    cal, rules = lib.calendar(), _rules()
     today = lib.today()
     user = lib.user_obj(context)
     role = lib.role_of(user) or "ppid_utama"
@@ -928,13 +930,13 @@ def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
     open_requests = model.Session.query(Request).filter(
         Request.state.in_(choices.OPEN_STATES + ("incomplete",))).all()
     for req in open_requests:
-        new = cal.add(req.clock_start, lib.setting("decision_days") + (req.extension_days or 0))
+        new = workflow.decision_due(cal, rules, req.clock_start, req.extension_days)
         moved(req, "due_date", req.due_date, new)
         req.due_date = new
         if req.state == "incomplete" and req.completion_due:
             asked = [e for e in req.events if e.action == "ask_completion"]
             if asked:
-                new = cal.add(_local_date(asked[-1].created), lib.setting("completion_days"))
+                new = workflow.completion_due(cal, rules, _local_date(asked[-1].created))
                 moved(req, "completion_due", req.completion_due, new)
                 req.completion_due = new
     objections = model.Session.query(Objection).filter(
@@ -943,11 +945,11 @@ def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
     for obj in objections:
         req = model.Session.get(Request, obj.request_id)
         if obj.state == "filed":
-            new = cal.add(obj.filed_date, lib.setting("objection_decision_days"))
+            new = workflow.objection_due(cal, rules, obj.filed_date)
             moved(req, "objection_due", obj.due_date, new)
             obj.due_date = new
         elif obj.decided_date:
-            new = cal.add(obj.decided_date, lib.setting("dispute_days"))
+            new = workflow.dispute_due(cal, rules, obj.recorded_date or obj.decided_date)
             moved(req, "dispute_due", obj.dispute_due, new)
             obj.dispute_due = new
     for req, changes in changed.values():
@@ -1227,7 +1229,11 @@ def ppid_remind(context, data_dict):
     lapsed = s.query(Request).filter(Request.state == "incomplete",
                                      Request.completion_due < today).all()
     for req in lapsed:
-        req.state = "lapsed"
+        facts = _facts(req)
+        if workflow.check(facts, "lapse", "system", today, cal, _rules()):
+            continue
+        for field, value in workflow.apply(facts, "lapse", today, cal, _rules()).items():
+            setattr(req, field, value)
         _event(req, "lapse", "system", None, "incomplete",
                _("The completion period ended on %(date)s") %
                {"date": req.completion_due.isoformat()})
@@ -1286,30 +1292,29 @@ def ppid_remind(context, data_dict):
 
 def ppid_personal_data_purge(context, data_dict):
     """Erase the requester's personal data and identity files of requests closed longer than the
-    retention period (UU PDP); the request itself stays for the register and the reports.
+    retention period (UU PDP), and the erasures requesters asked for once their request and any
+    keberatan or dispute on it are closed; the request itself stays for the register and the
+    reports.
 
-    :returns: {"purged": n}
+    :returns: {"purged": n, "asked": n}
     """
     tk.check_access("ppid_personal_data_purge", context, data_dict)
-    limit = lib.today() - dt.timedelta(days=lib.setting("retention_days"))
+    today = lib.today()
+    limit = today - dt.timedelta(days=lib.setting("retention_days"))
     # an objection being decided or a dispute at the Komisi Informasi keeps the data
     open_objections = sa.exists().where(Objection.request_id == Request.id,
-                                        personal.objection_open(lib.today()))
+                                        personal.objection_open(today))
     closed = sa.func.coalesce(Request.decided_date, Request.completion_due)
     requests = model.Session.query(Request).filter(
         Request.state.in_(("decided", "lapsed")), closed < limit, Request.name != "",
         ~open_objections).all()
     removed: list[str] = []
     for req in requests:
-        for field in PERSONAL_FIELDS:
-            setattr(req, field, "" if field in ("name", "address") else None)
-        for stored in [f for f in req.files if f.kind != "document"]:
-            removed.append(stored.storage_path)
-            req.files.remove(stored)
-        _event(req, "purge", "system", None, req.state, None, public=False)
+        removed += subject.erase(req)
+    asked, more = subject.carry_out_waiting(today)
     model.Session.commit()
-    lib.remove_stored(removed)
-    return {"purged": len(requests)}
+    lib.remove_stored(removed + more)
+    return {"purged": len(requests), "asked": asked}
 
 
 # Appointments of the PPID officers -----------------------------------------------------------

@@ -1,5 +1,5 @@
 """PPID tables: requests, their history, files, objections, holiday overrides, the DIP and the
-appointments of the PPID officers.
+appointments of the PPID officers, the requesters' requests about their own data.
 
 Personal data of requesters (UU PDP) lives only in the columns listed in ``PERSONAL_FIELDS``;
 the logic layer drops them from every dictionary a viewer may not see. NIK, phone and address
@@ -202,6 +202,9 @@ class PpidObjection(tk.BaseModel):
     result = sa.Column(sa.UnicodeText)
     result_reasons = sa.Column(sa.UnicodeText)
     decided_date = sa.Column(sa.Date)
+    # the day the Atasan's decision was recorded (decided_date may be earlier, with a reason)
+    recorded_date = sa.Column(sa.Date)
+    decided_date_reason = sa.Column(sa.UnicodeText)
     dispute_due = sa.Column(sa.Date)
     dispute_filed_date = sa.Column(sa.Date)
     dispute_reference = sa.Column(sa.UnicodeText)
@@ -304,6 +307,33 @@ def claim_reminder(request_id: str, objection_id: str | None, deadline: str, due
     return meta.Session.execute(stmt).scalar_one_or_none() is not None
 
 
+class PpidSubjectRequest(tk.BaseModel):
+    """A requester's request about their own personal data (UU PDP): ``copy`` (Ps 7, Ps 32) or
+    ``erase`` (Ps 8, Ps 43(1)c). ``state``: ``done``; ``received`` (a copy for a requester
+    without e-mail, handed over by an officer); ``waiting`` (an erasure held while the request
+    or a keberatan or dispute on it is open: carried out by the daily purge once it closes)."""
+    __tablename__ = "tangerang_ppid_subject_request"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    request_id = sa.Column(sa.UnicodeText, sa.ForeignKey("tangerang_ppid_request.id",
+                                                         ondelete="CASCADE"), nullable=False,
+                           index=True)
+    kind = sa.Column(sa.UnicodeText, nullable=False)
+    state = sa.Column(sa.UnicodeText, nullable=False)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now)
+    # UU PDP Ps 32(2): 3 x 24 hours from receipt
+    due = sa.Column(sa.DateTime, nullable=False)
+    done = sa.Column(sa.DateTime)
+    done_by = sa.Column(sa.UnicodeText)
+    note = sa.Column(sa.UnicodeText)
+
+    __table_args__ = (
+        sa.CheckConstraint("kind IN ('copy', 'erase')", name="tangerang_ppid_subject_kind_check"),
+        sa.CheckConstraint("state IN ('received', 'waiting', 'done')",
+                           name="tangerang_ppid_subject_state_check"),
+    )
+
+
 class PpidCounter(tk.BaseModel):
     """Yearly sequences of registration numbers (one row per kind and year)."""
     __tablename__ = "tangerang_ppid_counter"
@@ -330,3 +360,4 @@ Holiday, DipEntry, Counter = PpidHoliday, PpidDipEntry, PpidCounter
 Appointment = PpidAppointment
 Reminder = PpidReminder
 PersonalAccess = PpidPersonalAccess
+SubjectRequest = PpidSubjectRequest
