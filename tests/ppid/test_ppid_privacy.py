@@ -13,8 +13,7 @@ from ckanext.tangerang.ppid.logic import action as ppid_actions
 from ckanext.tangerang.ppid.logic import personal as ppid_personal
 from ppid_testlib import PDF, PERSONAL, act as _act, request_data
 
-ACTIONS = sorted({name for name in dir(ppid_actions) if name.startswith("ppid_")}
-                 | set(ppid_personal.ACTIONS))
+ACTIONS = sorted(ppid_actions.ACTIONS)
 SECRETS = list(PERSONAL.values())
 
 

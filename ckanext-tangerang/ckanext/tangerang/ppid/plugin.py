@@ -13,8 +13,8 @@ def _public_functions(module) -> dict:
 
 
 def _actions() -> dict:
-    from ckanext.tangerang.ppid.logic import action, personal, subject
-    return {**_public_functions(action), **personal.ACTIONS, **subject.ACTIONS}
+    from ckanext.tangerang.ppid.logic import action
+    return dict(action.ACTIONS)
 
 
 def _auth_functions() -> dict:

@@ -2,7 +2,7 @@
 their article of law, and the effect of each event on the deadlines.
 
 UU No. 14/2008 (KIP) and Perki No. 1/2021; the rule book is /work/shared/reference/ppid-rules.md.
-Pure logic, no database: the actions (``logic/action.py``) and the auth functions
+Pure logic, no database: the actions (``logic/action/``) and the auth functions
 (``logic/auth.py``) derive their checks from ``STEPS`` through ``may``, ``check`` and
 ``apply``; ``docs/ppid.md`` carries the table printed by
 ``python -m ckanext.tangerang.ppid.workflow --markdown``; the property test of
