@@ -377,7 +377,7 @@ DECISIONS = {
         "consequence_test_legal_basis": "UU 14/2008 Ps 17 huruf a",
         "consequence_test_harm": "Menghambat proses penegakan hukum",
         "consequence_test_public_interest": "Kepentingan penyidikan lebih besar",
-        "consequence_test_until": "Putusan berkekuatan hukum tetap",
+        "consequence_test_until": "2028-12-31",
         "consequence_test_record_number": "BA-UK/002/PPID/2026"}, "huruf a"),
     "not_held": ("Not held by this body", {"holder": "Badan Pusat Statistik Kota Tangerang"}, None),
 }

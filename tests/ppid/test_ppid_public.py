@@ -47,6 +47,62 @@ def test_dip_managed_by_officers_public_to_all_linked_to_dataset(people):
     assert updated["retention"] == "10 tahun"
 
 
+EXEMPT = {**DIP, "number": "DIP-DINKES-009", "category": "dikecualikan",
+          "summary": "Rekam medis pasien Puskesmas"}
+TEST = {"information": "Rekam medis pasien", "legal_basis": "UU 17/2023 Ps 177",
+        "harm": "Membuka rahasia pribadi pasien", "public_interest": "Tidak ada yang lebih besar",
+        "record_number": "02/UK/PPID/2026"}
+
+
+def test_an_exempt_dip_entry_needs_its_grounds_and_a_dated_consequence_test(people, freezer):
+    freezer.move_to("2026-11-30")
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_dip_create", "utama", **EXEMPT)
+    errors = error.value.error_dict
+    assert "Ps 17" in errors["exemption_grounds"][0]
+    assert {f"consequence_test_{p}" for p in TEST} <= set(errors)
+    # ground h (personal secrets) is permanent: no time limit needed; ground a-f needs a date
+    with pytest.raises(tk.ValidationError) as error:
+        act("ppid_dip_create", "utama", exemption_grounds=["c"], consequence_test=TEST, **EXEMPT)
+    assert "Ps 20" in error.value.error_dict["consequence_test_until"][0]
+    for until, message in (("setelah pemilu", "TTTT-BB-HH"), ("2026-11-30", "Ps 20")):
+        with pytest.raises(tk.ValidationError) as error:
+            act("ppid_dip_create", "utama", exemption_grounds=["c"],
+                consequence_test={**TEST, "until": until}, **EXEMPT)
+        assert message in error.value.error_dict["consequence_test_until"][0]
+    assert act("ppid_dip_list", None, category="dikecualikan") == []
+    entry = act("ppid_dip_create", "utama", exemption_grounds=["h"], consequence_test=TEST,
+                **EXEMPT)
+    assert entry["exemption_grounds"] == ["h"]
+    assert entry["consequence_test"]["record_number"] == "02/UK/PPID/2026"
+    assert entry["consequence_test"]["until"] == ""
+    # the form's fields work too, and another category carries no exemption
+    dated = act("ppid_dip_create", "utama", exemption_grounds="c,h",
+                consequence_test_until="2031-12-31",
+                **{f"consequence_test_{p}": v for p, v in TEST.items()},
+                **{**EXEMPT, "number": "DIP-DINKES-010"})
+    assert dated["exemption_grounds"] == ["c", "h"]
+    assert dated["consequence_test"]["until"] == "2031-12-31"
+    plain = act("ppid_dip_create", "utama", exemption_grounds=["c"], **DIP)
+    assert plain["exemption_grounds"] == [] and plain["consequence_test"] is None
+
+
+def test_a_rejection_is_exempt_until_a_date_after_today(people, freezer):
+    freezer.move_to("2026-11-30")
+    data = request_data(channel="letter", received_date="2026-11-30", identity_upload=None)
+    shown = act("ppid_request_show", "utama", id=act("ppid_request_create", "utama",
+                                                      **data)["number"])
+    for until in ("dua tahun", "2026-11-29"):
+        with pytest.raises(tk.ValidationError) as error:
+            act("ppid_request_decide", "utama", id=shown["id"], outcome="rejected",
+                reasons="x", exemption_grounds=["a"], consequence_test={**TEST, "until": until})
+        assert "consequence_test_until" in error.value.error_dict
+    decided = act("ppid_request_decide", "utama", id=shown["id"], outcome="rejected",
+                  reasons="menghambat penyidikan", exemption_grounds=["a"],
+                  consequence_test={**TEST, "until": "2028-06-30"})
+    assert decided["consequence_test"]["until"] == "2028-06-30"
+
+
 def test_dip_page_and_api(app, people):
     with app.flask_app.test_request_context():
         act("ppid_dip_create", "utama", **DIP)

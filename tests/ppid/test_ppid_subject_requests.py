@@ -56,7 +56,7 @@ def test_erasure_waits_while_the_request_is_open_then_the_purge_carries_it_out(a
     tracked = act("ppid_request_track", None, token=token)
     [asked] = tracked["subject_requests"]
     assert asked["state"] == "waiting" and asked["note"] == "request_open"
-    assert "43(1)" in asked["note_text"]
+    assert "Ps 43 ayat (1) huruf a" in asked["note_text"]
     model.Session.expire_all()
     assert model.Session.get(Request, shown["id"]).nik == PERSONAL["nik"]
     # asking again while one waits: a clear message, nothing stored twice

@@ -429,6 +429,9 @@ def dip_list():
 def dip_edit(id: str | None = None):
     _officer_only()
     data = tk.get_action("ppid_dip_show")(_context(), {"id": id}) if id else {}
+    # the stored test as the form's fields
+    for part, value in (data.get("consequence_test") or {}).items():
+        data[f"consequence_test_{part}"] = value
     if tk.request.method == "GET":
         return _render("ppid/dip_form.html", data=data, entry_id=id)
     form = _form()

@@ -25,7 +25,7 @@ from ckan import model
 from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import crypto, lib
-from ckanext.tangerang.ppid.logic import validators as v
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import (
     PERSONAL_FIELDS, File, Objection, PersonalAccess, Request,
 )
@@ -124,9 +124,9 @@ def ppid_personal_data_reveal(context, data_dict):
     """
     tk.check_access("ppid_personal_data_reveal", context, data_dict)
     req = lib.get_request(data_dict)
-    errors = v.Errors()
-    reason = v.text(data_dict, "reason", errors, max_length=500)
+    data, errors = schema.validate(data_dict, schema.personal_data_reveal(), context)
     errors.raise_if_any()
+    reason = data["reason"]
     user = lib.user_obj(context)
     role, opd = _role(user, req)
     model.Session.add(PersonalAccess(request_id=req.id, user_id=user.id, role=role, opd=opd,

@@ -21,7 +21,7 @@ from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import lib, notify
 from ckanext.tangerang.ppid.logic import personal
-from ckanext.tangerang.ppid.logic import validators as v
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import (
     PERSONAL_FIELDS, Event, Objection, Request, SubjectRequest,
 )
@@ -126,9 +126,9 @@ def ppid_subject_request_create(context, data_dict):
     req = Request.by_tracking_hash(lib.token_hash(token)) if token else None
     if req is None:
         raise tk.ObjectNotFound(_("Request not found"))
-    errors = v.Errors()
-    kind = v.one_of(data_dict, "kind", KINDS, errors)
-    if kind == "erase" and not v.boolean(data_dict, "confirm"):
+    data, errors = schema.validate(data_dict, schema.subject_request_create(KINDS), context)
+    kind = data.get("kind")
+    if kind == "erase" and not data.get("confirm"):
         errors.add("confirm", _("Tick the box to confirm: the erasure cannot be undone"))
     if kind and erased(req):
         errors.add("kind", _("Your personal data for this request was already erased"))
@@ -197,8 +197,8 @@ def ppid_subject_request_close(context, data_dict):
         raise tk.ObjectNotFound(_("Data-subject request not found"))
     req = model.Session.get(Request, item.request_id)
     tk.check_access("ppid_subject_request_close", context, {"id": req.id})
-    errors = v.Errors()
-    note = v.text(data_dict, "note", errors, max_length=500)
+    data, errors = schema.validate(data_dict, schema.subject_request_close(), context)
+    note = data.get("note")
     if item.kind != "copy" or item.state != "received":
         errors.add("id", _("Only a copy waiting to be handed over can be recorded as given"))
     errors.raise_if_any()

@@ -238,6 +238,10 @@ class PpidDipEntry(tk.BaseModel):
     retention = sa.Column(sa.UnicodeText, nullable=False)
     category = sa.Column(sa.UnicodeText, nullable=False, index=True)
     package_id = sa.Column(sa.UnicodeText)
+    # the "dikecualikan" category: the Ps 17 letters and the consequence test (Ps 19), with the
+    # exemption's time limit ("until", ISO date) for a-f (Ps 20)
+    exemption_grounds = sa.Column(sa.JSON)
+    consequence_test = sa.Column(sa.JSON)
     created = sa.Column(sa.DateTime, nullable=False, default=_now)
     modified = sa.Column(sa.DateTime, nullable=False, default=_now, onupdate=_now)
 

@@ -1,10 +1,11 @@
-"""Data-subject requests and the Atasan's recorded date
+"""Data-subject requests, the Atasan's recorded date, exempt DIP entries' grounds
 
 ``tangerang_ppid_subject_request`` holds a requester's requests about their own personal data
 (UU PDP Ps 7 and 32: a copy; Ps 8 and 43: erasure). The keberatan gets ``recorded_date`` (the
 day the Atasan's decision was recorded: the dispute period runs from it) and
 ``decided_date_reason`` (why the decision bears an earlier date); decisions recorded before
-this revision count as recorded on their own date.
+this revision count as recorded on their own date. A DIP entry gets ``exemption_grounds`` and
+``consequence_test`` (the "dikecualikan" category needs them, UU KIP Ps 17, 19, 20).
 
 Revision ID: 0007_ppid_subject_requests
 Revises: 0006_ppid_language_reminders
@@ -22,6 +23,8 @@ T = sa.UnicodeText
 
 
 def upgrade():
+    op.add_column("tangerang_ppid_dip", sa.Column("exemption_grounds", sa.JSON))
+    op.add_column("tangerang_ppid_dip", sa.Column("consequence_test", sa.JSON))
     op.add_column("tangerang_ppid_objection", sa.Column("recorded_date", sa.Date))
     op.add_column("tangerang_ppid_objection", sa.Column("decided_date_reason", T))
     op.execute("UPDATE tangerang_ppid_objection SET recorded_date = decided_date "
@@ -48,3 +51,5 @@ def downgrade():
     op.drop_table("tangerang_ppid_subject_request")
     op.drop_column("tangerang_ppid_objection", "decided_date_reason")
     op.drop_column("tangerang_ppid_objection", "recorded_date")
+    op.drop_column("tangerang_ppid_dip", "consequence_test")
+    op.drop_column("tangerang_ppid_dip", "exemption_grounds")

@@ -39,9 +39,8 @@ def _appointment_dict(appointment: Appointment) -> dict[str, Any]:
 
 
 def _validated(data_dict: dict, schema_: dict, context: dict) -> dict:
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
+    data, errors = schema.validate(data_dict, schema_, context)
+    errors.raise_if_any()
     return data
 
 

@@ -12,7 +12,7 @@ from ckan import model
 from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import choices, clock, lib, notify, workflow
-from ckanext.tangerang.ppid.logic import validators as v
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Holiday, Objection, Request
 from ckanext.tangerang.ppid.model import claim_reminder
 from ckanext.tangerang.ppid.logic.action.common import (
@@ -48,15 +48,12 @@ def ppid_holiday_create(context, data_dict):
     :param date; :param name; :param working: true for a worked day (default false)
     """
     tk.check_access("ppid_holiday_create", context, data_dict)
-    errors = v.Errors()
-    day = v.date(data_dict, "date", errors, not_future=False)
-    if day is None and "date" not in errors:
-        errors.add("date", _("Missing value"))
-    name = v.text(data_dict, "name", errors, max_length=200)
+    data, errors = schema.validate(data_dict, schema.holiday_create(), context)
     errors.raise_if_any()
+    day, name = data["date"], data["name"]
     user = lib.user_obj(context)
     holiday = model.Session.get(Holiday, day) or Holiday(date=day)
-    holiday.name, holiday.working = name, v.boolean(data_dict, "working")
+    holiday.name, holiday.working = name, data["working"]
     holiday.created_by = user.id if user else None
     model.Session.add(holiday)
     working = holiday.working
@@ -74,10 +71,10 @@ def ppid_holiday_create(context, data_dict):
 def ppid_holiday_delete(context, data_dict):
     """:param date: the override to remove."""
     tk.check_access("ppid_holiday_create", context, data_dict)
-    errors = v.Errors()
-    day = v.date(data_dict, "date", errors, not_future=False)
+    data, errors = schema.validate(data_dict, schema.holiday_delete(), context)
     errors.raise_if_any()
-    holiday = model.Session.get(Holiday, day) if day else None
+    day = data["date"]
+    holiday = model.Session.get(Holiday, day)
     if holiday is None:
         raise tk.ObjectNotFound(_("Override not found"))
     name = holiday.name

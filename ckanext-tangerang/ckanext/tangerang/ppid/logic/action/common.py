@@ -17,6 +17,7 @@ from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import choices, lib, workflow
 from ckanext.tangerang.ppid.logic import personal, subject
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.logic import validators as v
 from ckanext.tangerang.ppid.model import Event, File, Objection, Request
 
@@ -241,16 +242,12 @@ def _commit(written: list[str]) -> None:
 
 
 def _paging(data_dict, default: int) -> tuple[int, int]:
-    errors = v.Errors()
-    limit = v.integer({"limit": data_dict.get("limit") or default}, "limit", errors, 1, 1000)
-    offset = v.integer({"offset": data_dict.get("offset") or 0}, "offset", errors, 0, 10**9)
+    data, errors = schema.validate(data_dict, schema.paging(default))
     errors.raise_if_any()
-    return limit, offset
+    return data["limit"], data["offset"]
 
 
 def _year(data_dict) -> int:
-    errors = v.Errors()
-    year = v.integer({"year": data_dict.get("year") or lib.today().year}, "year", errors,
-                     2008, 2100)
+    data, errors = schema.validate(data_dict, schema.year())
     errors.raise_if_any()
-    return year
+    return data["year"]

@@ -9,8 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.plugins.toolkit import _
 
-from ckanext.tangerang import city
-from ckanext.tangerang.ppid import choices, lib
+from ckanext.tangerang.ppid import lib
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.logic import validators as v
 from ckanext.tangerang.ppid.model import DipEntry
 from ckanext.tangerang.ppid.logic.action.common import (
@@ -26,6 +26,8 @@ DIP_FIELDS = ("number", "summary", "opd", "holder", "responsible", "made", "form
 
 def _dip_dict(entry: DipEntry) -> dict[str, Any]:
     out = {field: getattr(entry, field) for field in DIP_FIELDS}
+    out["exemption_grounds"] = entry.exemption_grounds or []
+    out["consequence_test"] = entry.consequence_test
     out.update({"id": entry.id, "opd_title": lib.opd_title(entry.opd),
                 "modified": entry.modified.isoformat()})
     if entry.package_id:
@@ -35,38 +37,31 @@ def _dip_dict(entry: DipEntry) -> dict[str, Any]:
     return out
 
 
-def _dip_values(context, data_dict, errors, entry: DipEntry | None) -> dict[str, Any]:
-    values = {
-        "number": v.text(data_dict, "number", errors, max_length=100),
-        "summary": v.text(data_dict, "summary", errors),
-        "opd": v.one_of(data_dict, "opd", [o.name for o in city.current().opds], errors),
-        "holder": v.text(data_dict, "holder", errors, max_length=300),
-        "responsible": v.text(data_dict, "responsible", errors, max_length=300),
-        "made": v.text(data_dict, "made", errors, max_length=300),
-        "form": v.one_of(data_dict, "form", choices.DIP_FORMS, errors),
-        "retention": v.text(data_dict, "retention", errors, max_length=200),
-        "category": v.one_of(data_dict, "category", choices.DIP_CATEGORIES, errors),
-        "package_id": None,
-    }
+def _dip_values(context, data_dict, entry: DipEntry | None) -> tuple[dict[str, Any], v.Errors]:
+    flat = schema.flat_consequence_test(data_dict)
+    data, errors = schema.validate(flat, schema.dip_entry(
+        data_dict.get("category"), schema.temporary_grounds(flat)), context)
+    values = {field: data.get(field) for field in DIP_FIELDS}
+    values["exemption_grounds"], values["consequence_test"] = None, None
+    if data.get("category") == "dikecualikan":
+        values["exemption_grounds"] = data.get("exemption_grounds")
+        test = {part: data.get(f"consequence_test_{part}") or ""
+                for part in schema.CONSEQUENCE_PARTS}
+        until = data.get("consequence_test_until")
+        test["until"] = until.isoformat() if until else ""
+        values["consequence_test"] = test
     user = lib.user_obj(context)
     if values["opd"] and not lib.can_handle(user, values["opd"]):
         errors.add("opd", _("You may manage entries only for your own OPD"))
     if entry is not None and not lib.can_handle(user, entry.opd):
         errors.add("opd", _("You may manage entries only for your own OPD"))
-    package = data_dict.get("package_id")
-    if package:
-        pkg = model.Package.get(package)
-        if pkg is None or pkg.state != "active":
-            errors.add("package_id", _("Dataset not found"))
-        else:
-            values["package_id"] = pkg.id
     if values["number"]:
         clash = model.Session.query(DipEntry).filter(DipEntry.number == values["number"])
         if entry is not None:
             clash = clash.filter(DipEntry.id != entry.id)
         if clash.first():
             errors.add("number", _("This number is already in the list"))
-    return values
+    return values, errors
 
 
 def ppid_dip_create(context, data_dict):
@@ -76,10 +71,11 @@ def ppid_dip_create(context, data_dict):
     :param opd: organization name; :param form: cetak, elektronik, cetak_elektronik
     :param category: berkala, serta_merta, setiap_saat, dikecualikan
     :param package_id: optional dataset holding the information
+    :param exemption_grounds, consequence_test: the category "dikecualikan" only, as for a
+        rejected request (UU KIP Ps 17, 19; ``until`` a date, required for Ps 17 a-f, Ps 20)
     """
     tk.check_access("ppid_dip_create", context, data_dict)
-    errors = v.Errors()
-    values = _dip_values(context, data_dict, errors, None)
+    values, errors = _dip_values(context, data_dict, None)
     errors.raise_if_any()
     entry = DipEntry(**values)
     model.Session.add(entry)
@@ -99,8 +95,7 @@ def ppid_dip_update(context, data_dict):
     # the auth function reads the entry's stored OPD: the one sent along must not decide
     tk.check_access("ppid_dip_update", context, data_dict)
     entry = _get_dip(data_dict)
-    errors = v.Errors()
-    values = _dip_values(context, data_dict, errors, entry)
+    values, errors = _dip_values(context, data_dict, entry)
     errors.raise_if_any()
     for key, value in values.items():
         setattr(entry, key, value)

@@ -11,7 +11,7 @@ from ckan import model
 from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import choices, lib, notify, workflow
-from ckanext.tangerang.ppid.logic import validators as v
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Objection, Request, next_number
 from ckanext.tangerang.ppid.logic.action.common import (
     _check, _commit, _event, _facts, _objection_dict, _objection_facts, _request_for, _rules,
@@ -35,14 +35,11 @@ def ppid_objection_create(context, data_dict):
     """
     tk.check_access("ppid_objection_create", context, data_dict)
     req, role, actor = _request_for(context, data_dict)
-    errors = v.Errors()
-    grounds = v.many_of(data_dict, "grounds", choices.OBJECTION_GROUNDS, errors)
-    if not grounds and "grounds" not in errors:
-        errors.add("grounds", _("Choose at least one ground of UU KIP Ps 35(1) (a-g)"))
-    reasons = v.text(data_dict, "reasons", errors)
+    data, errors = schema.validate(data_dict, schema.objection_create(role != "requester"),
+                                   context)
+    grounds, reasons = data.get("grounds") or [], data.get("reasons")
     today = lib.today()
-    filed = today if role == "requester" else v.date(data_dict, "filed_date", errors,
-                                                     default=today)
+    filed = data.get("filed_date") or today
     cal = lib.calendar()
     # one keberatan per request (none pending, decided or at the Komisi Informasi), its grounds
     # arisen (Ps 35(1)) and within their period (Ps 36(1)): see ppid/workflow.py
@@ -81,12 +78,10 @@ def ppid_objection_decide(context, data_dict):
     """
     tk.check_access("ppid_objection_decide", context, data_dict)
     obj = _get_objection(data_dict)
-    errors = v.Errors()
-    result = v.one_of(data_dict, "result", choices.OBJECTION_RESULTS, errors)
-    reasons = v.text(data_dict, "reasons", errors)
+    data, errors = schema.validate(data_dict, schema.objection_decide(), context)
+    result, reasons = data.get("result"), data.get("reasons")
     today = lib.today()
-    decided = v.date(data_dict, "decided_date", errors, default=today, not_future=False)
-    date_reason = v.text(data_dict, "decided_date_reason", errors, required=False)
+    decided, date_reason = data.get("decided_date"), data.get("decided_date_reason")
     user = lib.user_obj(context)
     req = model.Session.get(Request, obj.request_id)
     # never the officer who decided, nor the PPID side of the request (Ps 36(2)); musyawarah
@@ -117,10 +112,8 @@ def ppid_dispute_create(context, data_dict):
     """
     tk.check_access("ppid_dispute_create", context, data_dict)
     obj = _get_objection(data_dict)
-    errors = v.Errors()
-    filed = v.date(data_dict, "filed_date", errors, default=lib.today())
-    reference = v.text(data_dict, "reference", errors, required=False, max_length=200)
-    note = v.text(data_dict, "note", errors, required=False)
+    data, errors = schema.validate(data_dict, schema.dispute_create(), context)
+    filed, reference, note = data.get("filed_date"), data.get("reference"), data.get("note")
     cal = lib.calendar()
     today = lib.today()
     user = lib.user_obj(context)

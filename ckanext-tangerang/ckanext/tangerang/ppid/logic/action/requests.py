@@ -18,11 +18,10 @@ from ckan.plugins.toolkit import _
 from ckanext.tangerang import city
 from ckanext.tangerang.ppid import choices, crypto, lib, notify, workflow
 from ckanext.tangerang.ppid.logic import personal
-from ckanext.tangerang.ppid.logic import validators as v
+from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Request, next_number
 from ckanext.tangerang.ppid.logic.action.common import (
-    _by_token, _cached, _check, _commit, _event, _iso, _paging, _request_for, _request_full,
-    _request_public, _request_requester, _rules, _store_files,
+    _by_token, _cached, _check, _commit, _event, _iso, _request_for, _request_full, _request_public, _request_requester, _rules, _store_files,
 )
 
 
@@ -66,66 +65,47 @@ def ppid_request_create(context, data_dict):
     tk.check_access("ppid_request_create", context, data_dict)
     user = lib.user_obj(context)
     officer = lib.is_utama(user) or bool(lib.pelaksana_opds(user))
-    errors = v.Errors()
     profile = lib.profile_settings()
+    web = not officer or data_dict.get("channel") in (None, "", "web")
+    data, errors = schema.validate(data_dict, schema.request_create(
+        officer, data_dict.get("requester_type"), web, bool(data_dict.get("attorney_name"))),
+        context)
 
-    channel = "web"
+    channel = data.get("channel") if officer else "web"
     # outside the service days and hours of the city profile: the next working day (setting)
     arrived = lib.today()
     received = lib.receipt_date()
     opd = None
     if officer:
-        channel = v.one_of(data_dict, "channel", choices.channels(profile), errors, default="web")
-        arrived = v.date(data_dict, "received_date", errors, default=lib.today())
-        if arrived and data_dict.get("received_date"):
+        if data.get("received_date"):
+            arrived = data["received_date"]
             received = lib.receipt_date(day=arrived)
-        opd = v.one_of(data_dict, "opd", [o.name for o in city.current().opds], errors,
-                       required=False)
+        opd = data.get("opd")
         if opd and not lib.can_handle(user, opd):
             errors.add("opd", _("You may register requests only for your own OPD"))
-        if not opd and not lib.is_utama(user):
+        if not opd and not lib.is_utama(user) and "opd" not in errors:
             mine = sorted(lib.pelaksana_opds(user))
             if len(mine) == 1:
                 opd = mine[0]
             else:  # a Pelaksana of several OPDs says which one; never a guess
                 errors.add("opd", _("You handle the requests of several OPDs (%(opds)s): choose the "
                                     "one this request is for") % {"opds": ", ".join(mine)})
-    elif data_dict.get("channel") not in (None, "", "web"):
+    elif data.get("channel") not in (None, "web"):
         errors.add("channel", _("Only officers may register requests from other channels"))
 
-    requester_type = v.one_of(data_dict, "requester_type", choices.REQUESTER_TYPES, errors,
-                              default="individual")
-    values = {
-        "name": v.text(data_dict, "name", errors, max_length=200),
-        "address": v.text(data_dict, "address", errors, max_length=500),
-        "occupation": v.text(data_dict, "occupation", errors, required=False, max_length=200),
-        "information": v.text(data_dict, "information", errors),
-        "purpose": v.text(data_dict, "purpose", errors),
-        "email": v.email(data_dict, "email", errors),
-        "phone": v.phone(data_dict, "phone", errors),
-        "attorney_name": v.text(data_dict, "attorney_name", errors, required=False,
-                                max_length=200),
-        "obtain_method": v.one_of(data_dict, "obtain_method", choices.OBTAIN_METHODS, errors),
-        "delivery_method": v.one_of(data_dict, "delivery_method", choices.DELIVERY_METHODS,
-                                    errors),
-    }
-    if requester_type == "individual":
-        values["nik"] = v.nik(data_dict, "nik", errors)
-        values["sk_number"] = None
-    elif requester_type == "legal_entity":
-        values["sk_number"] = v.text(data_dict, "sk_number", errors, max_length=200)
-        values["nik"] = None
+    requester_type = data.get("requester_type")
+    values = {field: data.get(field) for field in (
+        "name", "address", "occupation", "information", "purpose", "email", "phone",
+        "attorney_name", "obtain_method", "delivery_method", "nik", "sk_number")}
     if not data_dict.get("email") and not data_dict.get("phone") and "email" not in errors:
         errors.add("email", _("Give an email address or a phone number (Perki 1/2021)"))
     if values["delivery_method"] == "email" and not data_dict.get("email"):
         errors.add("email", _("An email address is needed for delivery by email"))
-    if not v.boolean(data_dict, "consent"):
+    if not data.get("consent"):
         errors.add("consent", _("Consent to the processing of personal data is required "
                                 "(UU 27/2022 on Personal Data Protection)"))
-    identity = v.upload(data_dict, "identity_upload", errors, required=channel == "web")
-    attorney = v.upload(data_dict, "attorney_upload", errors,
-                        required=bool(values["attorney_name"]) and channel == "web")
-    key = v.text(data_dict, "submission_key", errors, required=False, max_length=100)
+    identity, attorney = data.get("identity_upload"), data.get("attorney_upload")
+    key = data.get("submission_key")
     errors.raise_if_any()
 
     # a double submit: the same form sent twice by the same requester gives the first request
@@ -156,10 +136,10 @@ def ppid_request_create(context, data_dict):
                   clock_start=received, submission_key=key, **values)
     req.id = str(uuid.uuid4())
     # mail to the requester is written in the language of the form (or the one asked for)
-    req.language = data_dict.get("language") if data_dict.get("language") in lib.languages() \
+    req.language = data.get("language") if data.get("language") in lib.languages() \
         else lib.current_language()
     req.tracking_hash = lib.token_hash(lib.tracking_token(req.id))
-    req.due_date = cal.add(received, lib.setting("decision_days"))
+    req.due_date = workflow.decision_due(cal, _rules(), received, None)
     req.number = lib.format_number(profile.get("number_format", "{seq:05d}/PPID/{year}"),
                                    next_number("request", received.year), received)
     model.Session.add(req)
@@ -208,10 +188,9 @@ def ppid_request_resend_link(context, data_dict):
     :param number: nomor pendaftaran; :param email: the requester's email address
     """
     tk.check_access("ppid_request_resend_link", context, data_dict)
-    errors = v.Errors()
-    number = v.text(data_dict, "number", errors, max_length=100)
-    email = v.email(data_dict, "email", errors, required=True)
+    data, errors = schema.validate(data_dict, schema.request_resend_link(), context)
     errors.raise_if_any()
+    number, email = data["number"], data["email"]
     req = model.Session.query(Request).filter(Request.number == number).one_or_none()
     if req is not None and req.email and req.email.lower() == email.lower():
         notify.link(req, lib.tracking_token(req.id))
@@ -244,25 +223,23 @@ def _officer_query(context, data_dict):
     q = model.Session.query(Request)
     if not lib.is_utama(user) and not lib.is_atasan(user):
         q = q.filter(Request.opd.in_(sorted(lib.pelaksana_opds(user))))
-    errors = v.Errors()
-    state = v.one_of(data_dict, "state", choices.STATES, errors, required=False)
-    opd = data_dict.get("opd")
-    year = v.integer(data_dict, "year", errors, 2008, 2100) if data_dict.get("year") else None
+    data, errors = schema.validate(data_dict, schema.request_list(), context)
     errors.raise_if_any()
+    state, opd, year = data.get("state"), data.get("opd"), data.get("year")
     if state:
         q = q.filter(Request.state == state)
     if opd == "none":
         q = q.filter(Request.opd.is_(None))
     elif opd:
         q = q.filter(Request.opd == opd)
-    if v.boolean(data_dict, "overdue"):
+    if data.get("overdue"):
         q = q.filter(Request.state.in_(choices.OPEN_STATES), Request.due_date < lib.today())
     if year:
         q = q.filter(Request.received_date >= dt.date(int(year), 1, 1),
                      Request.received_date < dt.date(int(year) + 1, 1, 1))
-    if data_dict.get("q"):
-        q = q.filter(Request.number.ilike(f"%{data_dict['q']}%"))
-    return q
+    if data.get("q"):
+        q = q.filter(Request.number.ilike(f"%{data['q']}%"))
+    return q, data
 
 
 @tk.side_effect_free
@@ -274,8 +251,8 @@ def ppid_request_list(context, data_dict):
     :returns: {"count": n, "results": [...]} without the requesters' personal data
     """
     tk.check_access("ppid_request_list", context, data_dict)
-    q = _officer_query(context, data_dict)
-    limit, offset = _paging(data_dict, lib.setting("officer_page_size"))
+    q, data = _officer_query(context, data_dict)
+    limit, offset = data["limit"], data["offset"]
     user = lib.user_obj(context)
     scope = "all" if lib.is_utama(user) or lib.is_atasan(user) else sorted(lib.pelaksana_opds(user))
     filters = {k: data_dict.get(k) for k in ("state", "opd", "year", "overdue", "q")}
@@ -299,9 +276,8 @@ def ppid_request_route(context, data_dict):
     """
     tk.check_access("ppid_request_route", context, data_dict)
     req = lib.get_request(data_dict)
-    errors = v.Errors()
-    opd = v.one_of(data_dict, "opd", [o.name for o in city.current().opds], errors)
-    note = v.text(data_dict, "note", errors, required=False)
+    data, errors = schema.validate(data_dict, schema.request_route(), context)
+    opd, note = data.get("opd"), data.get("note")
     facts = _check(req, "route", "utama", lib.today(), errors)
     errors.raise_if_any()
     user = lib.user_obj(context)
@@ -325,8 +301,8 @@ def ppid_request_ask_completion(context, data_dict):
     """
     tk.check_access("ppid_request_handle", context, data_dict)
     req = lib.get_request(data_dict)
-    errors = v.Errors()
-    note = v.text(data_dict, "note", errors)
+    data, errors = schema.validate(data_dict, schema.request_ask_completion(), context)
+    note = data.get("note")
     user = lib.user_obj(context)
     today = lib.today()
     # only before the deadline, and once (UU KIP Ps 22(7)): see ppid/workflow.py
@@ -350,9 +326,8 @@ def ppid_request_complete(context, data_dict):
     """
     tk.check_access("ppid_request_complete", context, data_dict)
     req, role, actor = _request_for(context, data_dict)
-    errors = v.Errors()
-    note = v.text(data_dict, "note", errors)
-    upload = v.upload(data_dict, "upload", errors, required=False)
+    data, errors = schema.validate(data_dict, schema.request_complete(), context)
+    note, upload = data.get("note"), data.get("upload")
     today = lib.today()
     facts = _check(req, "complete", role, today, errors)
     errors.raise_if_any()
@@ -376,10 +351,9 @@ def ppid_request_extend(context, data_dict):
     """
     tk.check_access("ppid_request_handle", context, data_dict)
     req = lib.get_request(data_dict)
-    errors = v.Errors()
-    most = lib.setting("extension_max_days")
-    days = v.integer(data_dict, "days", errors, 1, most, "UU KIP Ps 22(8)")
-    reason = v.text(data_dict, "reason", errors)
+    data, errors = schema.validate(
+        data_dict, schema.request_extend(lib.setting("extension_max_days")), context)
+    days, reason = data.get("days"), data.get("reason")
     user = lib.user_obj(context)
     today = lib.today()
     # once, only before the deadline (UU KIP Ps 22(8)): see ppid/workflow.py
@@ -415,46 +389,25 @@ def ppid_request_decide(context, data_dict):
     """
     tk.check_access("ppid_request_handle", context, data_dict)
     req = lib.get_request(data_dict)
-    errors = v.Errors()
-    outcome = v.one_of(data_dict, "outcome", choices.OUTCOMES, errors)
-    reasons = v.text(data_dict, "reasons", errors)
-    decision: dict[str, Any] = {"reasons": reasons}
-    if outcome in ("granted", "partly"):
-        decision["given"] = v.text(data_dict, "given", errors)
-    if outcome == "not_held":
-        decision["holder"] = v.text(data_dict, "holder", errors, max_length=300)
-    grounds: list[str] = []
+    flat = schema.flat_consequence_test(data_dict)
+    data, errors = schema.validate(flat, schema.request_decide(
+        data_dict.get("outcome"), schema.temporary_grounds(flat)), context)
+    outcome, cost = data.get("outcome"), data.get("cost") or 0
+    decision: dict[str, Any] = {"reasons": data.get("reasons"), "cost": cost,
+                                "cost_note": data.get("cost_note")}
+    for field in ("given", "holder", "exempt_parts"):
+        if field in data:
+            decision[field] = data[field]
+    grounds: list[str] = data.get("exemption_grounds") or []
     test: dict[str, Any] = {}
     if outcome in choices.EXEMPT_OUTCOMES:
-        grounds = v.many_of(data_dict, "exemption_grounds", choices.EXEMPTION_GROUNDS, errors)
-        if not grounds and "exemption_grounds" not in errors:
-            errors.add("exemption_grounds", _("Exempting information requires a ground of UU "
-                                              "KIP Ps 17 (a-j)"))
-        raw = v.as_dict(data_dict.get("consequence_test"))
-        for part in ("information", "legal_basis", "harm", "public_interest", "record_number"):
-            value = raw.get(part) or data_dict.get(f"consequence_test_{part}")
-            if not value or not str(value).strip():
-                errors.add(f"consequence_test_{part}", _("The consequence test record must "
-                                                         "state this (UU KIP Ps 19, Perki "
-                                                         "1/2021 Ps 22)"))
-            test[part] = str(value or "").strip()
-        until = raw.get("until") or data_dict.get("consequence_test_until")
-        if set(grounds) & set(choices.TEMPORARY_GROUNDS) and not until:
-            errors.add("consequence_test_until", _("Exemptions under Ps 17 a-f are not "
-                                                   "permanent: give their time limit (UU KIP "
-                                                   "Ps 20)"))
-        test["until"] = str(until or "").strip()
-        if outcome == "partly":
-            decision["exempt_parts"] = v.text(data_dict, "exempt_parts", errors)
-    cost = 0
-    if data_dict.get("cost") not in (None, ""):
-        cost = v.integer(data_dict, "cost", errors, 0, 100_000_000) or 0
-    decision["cost"] = cost
-    decision["cost_note"] = v.text(data_dict, "cost_note", errors, required=False)
+        test = {part: data.get(f"consequence_test_{part}") or ""
+                for part in schema.CONSEQUENCE_PARTS}
+        until = data.get("consequence_test_until")
+        test["until"] = until.isoformat() if until else ""
     today = lib.today()
-    decided = v.date(data_dict, "decided_date", errors, default=today, not_future=False)
-    date_reason = v.text(data_dict, "decided_date_reason", errors, required=False)
-    documents = v.uploads(data_dict, "documents", errors)
+    decided, date_reason = data.get("decided_date"), data.get("decided_date_reason")
+    documents = data.get("documents") or []
     user = lib.user_obj(context)
     # the date: not before the last step, not after today, earlier than today only with a
     # reason; a fee only on information given (Ps 21): see ppid/workflow.py
