@@ -85,6 +85,7 @@ TABLE = [
     ("ppid_subject_request_close", {"id": REQUEST}, "pelaksana_a utama sysadmin"),
     # appointments: sysadmins appoint every role, the PPID Utama only Pelaksana
     ("ppid_appointment_list", {}, "utama sysadmin"),
+    ("ppid_appointment_history", {}, "utama sysadmin"),
     ("ppid_appointment_create", {"role": "pelaksana", "opd": "dinkes"}, "utama sysadmin"),
     ("ppid_appointment_create", {"role": "utama"}, "sysadmin"),
     ("ppid_appointment_create", {"role": "atasan"}, "sysadmin"),
@@ -295,6 +296,14 @@ def test_utama_appoints_and_removes_pelaksana_only(cast, act, call):
     assert {(a["user_name"], a["role"], a["opd"]) for a in listed} == {
         ("utama", "utama", None), ("dinkes_officer", "pelaksana", "dinkes"),
         ("dindik_officer", "pelaksana", "dindik"), ("sekda", "atasan", None)}
+    # the audit trail keeps the appointment and its removal, who and what, newest first
+    trail = act("ppid_appointment_history", "utama")
+    assert [(e["action"], e["user_name"], e["role"], e["opd"], e["by"], e["decree"])
+            for e in trail[:2]] == [
+        ("remove", "citizen", "pelaksana", "dinkes", "utama", "SK Sekda 800/12/2026"),
+        ("appoint", "citizen", "pelaksana", "dinkes", "utama", "SK Sekda 800/12/2026")]
+    with pytest.raises(tk.NotAuthorized):
+        act("ppid_appointment_history", "dinkes_officer")
 
 
 def _csrf(html):
@@ -326,6 +335,10 @@ def test_appointment_page_lists_appoints_and_removes(app, cast, act):
                         data={"id": made[0]["id"], "delete": "1", **_csrf(page.body)})
     assert response.status_code == 302
     assert not [a for a in act("ppid_appointment_list", "root") if a["user_name"] == "citizen"]
+    page = app.get("/ppid/petugas/penunjukan", headers=headers)
+    history = page.body[page.body.index("History of appointments") if "History of appointments"
+                        in page.body else page.body.index("Riwayat penunjukan"):]
+    assert history.count("citizen") == 2 and "SK 1/2026" in history
 
 
 def test_appointment_page_is_for_sysadmins_and_utama_only(app, cast):

@@ -411,7 +411,8 @@ def appointments():
         except tk.ObjectNotFound as error:
             return tk.abort(404, str(error))
     listed = tk.get_action("ppid_appointment_list")(context, {})
-    return _render("ppid/appointments.html", appointments=listed, data=data,
+    history = tk.get_action("ppid_appointment_history")(context, {})
+    return _render("ppid/appointments.html", appointments=listed, history=history, data=data,
                    errors=errors), status
 
 

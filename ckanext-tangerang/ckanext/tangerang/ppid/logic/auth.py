@@ -227,6 +227,10 @@ def ppid_appointment_list(context, data_dict):
     return _no(_("Only sysadmins and the PPID Utama see the PPID appointments"))
 
 
+def ppid_appointment_history(context, data_dict):
+    return ppid_appointment_list(context, data_dict)
+
+
 def ppid_appointment_create(context, data_dict):
     if _sysadmin(context):
         return _ok()

@@ -277,6 +277,22 @@ sa.Index("tangerang_ppid_appointment_unique_idx", PpidAppointment.user_id, PpidA
          sa.func.coalesce(PpidAppointment.opd, ""), unique=True)
 
 
+class PpidAppointmentEvent(tk.BaseModel):
+    """The audit trail of the appointments: each appointment and removal, who made it, when;
+    kept when the appointment itself is removed."""
+    __tablename__ = "tangerang_ppid_appointment_event"
+
+    id = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    action = sa.Column(sa.UnicodeText, nullable=False)     # "appoint" or "remove"
+    appointment_id = sa.Column(sa.UnicodeText, nullable=False)
+    user_id = sa.Column(sa.UnicodeText, nullable=False)
+    role = sa.Column(sa.UnicodeText, nullable=False)
+    opd = sa.Column(sa.UnicodeText)
+    decree = sa.Column(sa.UnicodeText)
+    actor_id = sa.Column(sa.UnicodeText)
+    created = sa.Column(sa.DateTime, nullable=False, default=_now, index=True)
+
+
 class PpidReminder(tk.BaseModel):
     """A reminder sent: of which deadline (``decision``, ``completion`` of a request,
     ``objection``), for which due date, how many working days before it (0: overdue). The
@@ -365,3 +381,4 @@ Appointment = PpidAppointment
 Reminder = PpidReminder
 PersonalAccess = PpidPersonalAccess
 SubjectRequest = PpidSubjectRequest
+AppointmentEvent = PpidAppointmentEvent

@@ -6,6 +6,8 @@ day the Atasan's decision was recorded: the dispute period runs from it) and
 ``decided_date_reason`` (why the decision bears an earlier date); decisions recorded before
 this revision count as recorded on their own date. A DIP entry gets ``exemption_grounds`` and
 ``consequence_test`` (the "dikecualikan" category needs them, UU KIP Ps 17, 19, 20).
+``tangerang_ppid_appointment_event`` is the audit trail of appointments and removals; the
+appointments already there are entered as made when they were created.
 
 Revision ID: 0007_ppid_subject_requests
 Revises: 0006_ppid_language_reminders
@@ -30,6 +32,22 @@ def upgrade():
     op.execute("UPDATE tangerang_ppid_objection SET recorded_date = decided_date "
                "WHERE decided_date IS NOT NULL")
     op.create_table(
+        "tangerang_ppid_appointment_event",
+        sa.Column("id", T, primary_key=True),
+        sa.Column("action", T, nullable=False),
+        sa.Column("appointment_id", T, nullable=False),
+        sa.Column("user_id", T, nullable=False),
+        sa.Column("role", T, nullable=False),
+        sa.Column("opd", T),
+        sa.Column("decree", T),
+        sa.Column("actor_id", T),
+        sa.Column("created", sa.DateTime, nullable=False, index=True),
+    )
+    op.execute("INSERT INTO tangerang_ppid_appointment_event (id, action, appointment_id, "
+               "user_id, role, opd, decree, actor_id, created) SELECT 'm7-' || id, 'appoint', "
+               "id, user_id, role, opd, decree, appointed_by, created "
+               "FROM tangerang_ppid_appointment")
+    op.create_table(
         "tangerang_ppid_subject_request",
         sa.Column("id", T, primary_key=True),
         sa.Column("request_id", T, sa.ForeignKey("tangerang_ppid_request.id", ondelete="CASCADE"),
@@ -49,6 +67,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("tangerang_ppid_subject_request")
+    op.drop_table("tangerang_ppid_appointment_event")
     op.drop_column("tangerang_ppid_objection", "decided_date_reason")
     op.drop_column("tangerang_ppid_objection", "recorded_date")
     op.drop_column("tangerang_ppid_dip", "consequence_test")

@@ -14,7 +14,7 @@ from ckan.plugins.toolkit import _
 from ckanext.tangerang.ppid import lib
 from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.logic import validators as v
-from ckanext.tangerang.ppid.model import Appointment
+from ckanext.tangerang.ppid.model import Appointment, AppointmentEvent
 from ckanext.tangerang.ppid.logic.action.common import (
     _commit, _iso,
 )
@@ -42,6 +42,38 @@ def _validated(data_dict: dict, schema_: dict, context: dict) -> dict:
     data, errors = schema.validate(data_dict, schema_, context)
     errors.raise_if_any()
     return data
+
+
+def _audit(action: str, appointment: Appointment, actor) -> None:
+    model.Session.add(AppointmentEvent(
+        action=action, appointment_id=appointment.id, user_id=appointment.user_id,
+        role=appointment.role, opd=appointment.opd, decree=appointment.decree,
+        actor_id=actor.id if actor else None))
+
+
+@tk.side_effect_free
+def ppid_appointment_history(context, data_dict):
+    """The audit trail of the appointments, newest first: who was appointed or removed as what,
+    by whom, when (sysadmins and PPID Utama, as ``ppid_appointment_list``).
+
+    :param limit: default 100
+    """
+    tk.check_access("ppid_appointment_history", context, data_dict)
+    data, errors = schema.validate(data_dict, schema.paging(100), context)
+    errors.raise_if_any()
+    rows = model.Session.query(AppointmentEvent).order_by(AppointmentEvent.created.desc()) \
+        .limit(data["limit"]).offset(data["offset"]).all()
+    out = []
+    for row in rows:
+        user = model.User.get(row.user_id)
+        actor = model.User.get(row.actor_id) if row.actor_id else None
+        out.append({"action": row.action, "user_name": user.name if user else None,
+                    "user_display_name": user.display_name if user else None,
+                    "role": row.role, "opd": row.opd,
+                    "opd_title": lib.opd_title(row.opd) if row.opd else None,
+                    "decree": row.decree, "by": actor.name if actor else None,
+                    "created": _iso(row.created)})
+    return out
 
 
 @tk.side_effect_free
@@ -91,6 +123,8 @@ def ppid_appointment_create(context, data_dict):
     appointment = Appointment(user_id=data["user"], role=role, opd=opd,
                               decree=data.get("decree"), appointed_by=actor.id if actor else None)
     model.Session.add(appointment)
+    model.Session.flush()
+    _audit("appoint", appointment, actor)
     try:
         model.Session.commit()
     except IntegrityError:  # the same appointment made at the same moment
@@ -118,6 +152,7 @@ def ppid_appointment_delete(context, data_dict):
     log.info("PPID appointment %s removed (user %s as %s %s) by %s", appointment.id,
              appointment.user_id, appointment.role, appointment.opd or "",
              actor.id if actor else None)
+    _audit("remove", appointment, actor)
     model.Session.delete(appointment)
     _commit([])
     lib.forget_roles()
