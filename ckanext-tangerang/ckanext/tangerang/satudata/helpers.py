@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFSerializer
 
 from ckanext.tangerang import city
-from ckanext.tangerang.satudata import codelists
+from ckanext.tangerang.satudata import codelists, extent
 
 DATASET_TYPE = "dataset"
 
@@ -29,6 +29,24 @@ def tangerang_city() -> dict[str, Any]:
     """The city profile's public facts (name, title, colours, contact) for templates."""
     profile = city.current()
     return dict(profile.meta)
+
+
+def tangerang_extent_view(value: Any) -> dict[str, Any] | None:
+    """The ``spatial`` field as a small map and a text (satudata/extent.py); the areas it
+    touches come from Satu Peta's area layer when that plugin serves one."""
+    try:
+        areas = tk.get_action("tangerang_satupeta_area_list")(
+            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}, {})
+    except (KeyError, tk.NotAuthorized, tk.ObjectNotFound):
+        areas = []
+    shown = extent.view(value, city.current().bbox, areas)
+    if shown:
+        words = {"E": tk._("%(degrees)s° E"), "W": tk._("%(degrees)s° W"),
+                 "N": tk._("%(degrees)s° N"), "S": tk._("%(degrees)s° S")}
+        for side in ("west", "east", "south", "north"):
+            degrees, hemisphere = shown[side]
+            shown[side] = words[hemisphere] % {"degrees": degrees}
+    return shown
 
 
 def tangerang_kecamatan() -> list[dict[str, str]]:
