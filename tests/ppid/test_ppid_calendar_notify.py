@@ -220,7 +220,7 @@ def test_reminders_3_and_1_working_days_before_once_each(people, clock):
     assert remind(2026, 4, 6, 19, 0)["reminded"] == 0
     assert remind(2026, 4, 7, 7, 0)["reminded"] == 0  # the day itself: already reminded
     assert remind(2026, 4, 8, 7, 0) == {"reminded": 1, "overdue": 1, "lapsed": 0,
-                                        "objections": 0, "completion": 0}
+                                        "objections": 0, "completion": 0, "copies": 0}
     assert remind(2026, 4, 9, 7, 0)["reminded"] == 0
     assert len(reminders()) == 3
     assert result["number"] in reminders()[-1].body

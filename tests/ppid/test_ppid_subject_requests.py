@@ -149,3 +149,25 @@ def test_the_copy_is_written_in_the_requesters_language(app, act, people):
     assert _post(app, created["tracking_token"], {"kind": "copy"}).status_code == 302
     [mail] = [m for m in people.smtp.to("en@example.org") if "personal data" in m.subject]
     assert "this is the personal data the PPID holds about you" in mail.body
+
+
+def test_a_copy_not_handed_over_is_reminded_on_its_last_day_and_when_overdue(app, act, people,
+                                                                               freezer):
+    freezer.move_to("2026-12-01 02:00:00")   # 09:00 in Tangerang, a Tuesday
+    created = act("ppid_request_create", None, **request_data(email="", delivery_method="pickup"))
+    assert _post(app, created["tracking_token"], {"kind": "copy"}).status_code == 302
+
+    def reminders():
+        return [m for m in people.smtp.to("utama@tangerangkota.go.id")
+                if created["number"] in m.subject and "Pengingat" in m.subject]
+
+    assert act("ppid_remind", "utama")["copies"] == 0            # 72 hours left
+    freezer.move_to("2026-12-03 03:00:00")                         # 23 hours left
+    assert act("ppid_remind", "utama")["copies"] == 1
+    assert act("ppid_remind", "utama")["copies"] == 0             # once
+    assert len(reminders()) == 1 and "Ps 32 ayat (2)" in reminders()[0].body
+    assert PERSONAL["nik"] not in reminders()[0].body
+    freezer.move_to("2026-12-04 03:00:00")                         # overdue
+    assert act("ppid_remind", "utama")["copies"] == 1
+    assert len(reminders()) == 2 and "belum tercatat" in reminders()[1].body
+

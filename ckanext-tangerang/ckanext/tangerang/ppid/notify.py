@@ -276,6 +276,21 @@ def subject_copy(req, lines) -> bool:
 
 
 @in_officers_language
+def subject_copy_reminder(req, item, overdue: bool) -> None:
+    """A copy of personal data not yet handed over, on its last day or overdue."""
+    due = item.due.replace(tzinfo=dt.timezone.utc).astimezone(lib.timezone()) \
+        .strftime("%Y-%m-%d %H:%M")
+    line = (_("The copy of personal data asked for on %(number)s was due by %(due)s (3 x 24 "
+              "hours, UU PDP Ps 32(2)) and is not recorded as handed over.") if overdue else
+            _("The copy of personal data asked for on %(number)s is due by %(due)s (3 x 24 "
+              "hours, UU PDP Ps 32(2)): hand it over and record it on the request's page."))
+    _to_officers(req.opd, _("[%(number)s] Reminder: a copy of personal data to hand over") %
+                 {"number": req.number},
+                 [line % {"number": req.number, "due": due},
+                  tk.url_for("ppid.officer_read", id=req.id, _external=True)])
+
+
+@in_officers_language
 def subject_request_to_officers(req, item) -> None:
     """A copy for a requester without an e-mail address: the PPID hands it over within
     3 x 24 hours (UU PDP Ps 32(2)). Numbers and dates only, never the data."""

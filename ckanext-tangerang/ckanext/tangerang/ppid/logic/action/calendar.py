@@ -13,7 +13,7 @@ from ckan.plugins.toolkit import _
 
 from ckanext.tangerang.ppid import choices, clock, lib, notify, workflow
 from ckanext.tangerang.ppid.logic import schema
-from ckanext.tangerang.ppid.model import Holiday, Objection, Request
+from ckanext.tangerang.ppid.model import Holiday, Objection, Request, SubjectRequest
 from ckanext.tangerang.ppid.model import claim_reminder
 from ckanext.tangerang.ppid.logic.action.common import (
     _commit, _event, _facts, _local_date, _rules, _year,
@@ -157,7 +157,7 @@ def ppid_remind(context, data_dict):
     keberatan, the requester of completing the request (in the requester's language). Each
     reminder is recorded and sent once, however often the job runs.
 
-    :returns: counts {reminded, overdue, lapsed, objections, completion}
+    :returns: counts {reminded, overdue, lapsed, objections, completion, copies}
     """
     tk.check_access("ppid_remind", context, data_dict)
     today = lib.today()
@@ -165,7 +165,8 @@ def ppid_remind(context, data_dict):
     steps = lib.setting("reminder_days")
     horizon = cal.add(today, max(steps)) if steps and max(steps) > 0 else today
     s = model.Session
-    counts = {"reminded": 0, "overdue": 0, "lapsed": 0, "objections": 0, "completion": 0}
+    counts = {"reminded": 0, "overdue": 0, "lapsed": 0, "objections": 0, "completion": 0,
+              "copies": 0}
     lapsed = s.query(Request).filter(Request.state == "incomplete",
                                      Request.completion_due < today).all()
     for req in lapsed:
@@ -220,6 +221,19 @@ def ppid_remind(context, data_dict):
         if left is not None:
             objections.append((obj, left))
     counts["objections"], counts["completion"] = len(objections), len(completion)
+    # copies of personal data still to hand over (UU PDP Ps 32(2): 3 x 24 hours): once on their
+    # last day, once when overdue; recorded as reminders of the request, keyed by the
+    # data-subject request's id
+    copies = []
+    soon = dt.datetime.utcnow() + dt.timedelta(hours=24)
+    for item in s.query(SubjectRequest).filter(SubjectRequest.kind == "copy",
+                                               SubjectRequest.state == "received",
+                                               SubjectRequest.due <= soon):
+        overdue = item.due < dt.datetime.utcnow()
+        if claim_reminder(item.request_id, item.id, "subject_copy", item.due.date(),
+                          0 if overdue else 1):
+            copies.append((model.Session.get(Request, item.request_id), item, overdue))
+    counts["copies"] = len(copies)
     _commit([])
     for opd, items in by_opd.items():
         notify.reminder(opd, items, today)
@@ -227,4 +241,6 @@ def ppid_remind(context, data_dict):
         notify.completion_reminder(req, left, today)
     if objections:
         notify.objection_reminder(objections, today)
+    for req, item, overdue in copies:
+        notify.subject_copy_reminder(req, item, overdue)
     return counts
