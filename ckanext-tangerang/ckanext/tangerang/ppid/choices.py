@@ -32,6 +32,15 @@ def obtain_methods():
             "softcopy": _("Copy (softcopy)"), "hardcopy": _("Copy (hardcopy)")}
 
 
+def personal_field_labels():
+    """The requester's personal fields, as the forms, the errors and the copy of UU PDP Ps 7
+    name them."""
+    return {"name": _("Full name"), "nik": _("NIK"),
+            "sk_number": _("Legal entity decree (SK) number"), "address": _("Address"),
+            "phone": _("Phone"), "email": _("Email"), "occupation": _("Occupation"),
+            "attorney_name": _("Acting on behalf of")}
+
+
 def delivery_methods():
     return {"pickup": _("Collect in person"), "courier": _("Courier"), "post": _("Post"),
             "fax": _("Fax"), "email": _("Email")}

@@ -421,6 +421,14 @@ def send_mail(name: str, email: str | None, subject: str, body: str) -> bool:
         return False
 
 
+def request_by_token(token: str | None) -> Request:
+    """The request a tracking token opens (the requester's key), for every requester step."""
+    req = Request.by_tracking_hash(token_hash(token)) if token else None
+    if req is None:
+        raise tk.ObjectNotFound(tk._("Request not found"))
+    return req
+
+
 def get_request(data_dict: dict) -> Request:
     """The request named by ``id`` (or nomor pendaftaran), for every action on one."""
     ident = data_dict.get("id") or data_dict.get("number")

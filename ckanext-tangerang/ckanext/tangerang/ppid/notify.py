@@ -275,11 +275,16 @@ def subject_copy(req, lines) -> bool:
     return _to_requester(req, _("A copy of your personal data"), lines(req))
 
 
+def _local_time(stamp: dt.datetime) -> str:
+    """A stored (UTC) time as the city's clock reads it."""
+    return stamp.replace(tzinfo=dt.timezone.utc).astimezone(lib.timezone()).strftime(
+        "%Y-%m-%d %H:%M")
+
+
 @in_officers_language
 def subject_copy_reminder(req, item, overdue: bool) -> None:
     """A copy of personal data not yet handed over, on its last day or overdue."""
-    due = item.due.replace(tzinfo=dt.timezone.utc).astimezone(lib.timezone()) \
-        .strftime("%Y-%m-%d %H:%M")
+    due = _local_time(item.due)
     line = (_("The copy of personal data asked for on %(number)s was due by %(due)s (3 x 24 "
               "hours, UU PDP Ps 32(2)) and is not recorded as handed over.") if overdue else
             _("The copy of personal data asked for on %(number)s is due by %(due)s (3 x 24 "
@@ -299,7 +304,6 @@ def subject_request_to_officers(req, item) -> None:
         _("The requester of %(number)s asked for a copy of their personal data (UU PDP Ps 7). "
           "They gave no e-mail address: hand it over by %(due)s (3 x 24 hours, UU PDP Ps 32(2)) "
           "and record it on the request's page.") %
-        {"number": req.number, "due": item.due.replace(tzinfo=dt.timezone.utc)
-         .astimezone(lib.timezone()).strftime("%Y-%m-%d %H:%M")},
+        {"number": req.number, "due": _local_time(item.due)},
         tk.url_for("ppid.officer_read", id=req.id, _external=True),
     ])

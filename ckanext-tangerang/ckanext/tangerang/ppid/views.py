@@ -10,7 +10,7 @@ from flask import Blueprint, Response, make_response, send_file
 import ckan.plugins.toolkit as tk
 from ckan.plugins.toolkit import _
 
-from ckanext.tangerang.ppid import lib
+from ckanext.tangerang.ppid import choices, lib
 from ckanext.tangerang.ppid.logic import report as annual_report
 from ckanext.tangerang.ppid.logic import personal
 from ckanext.tangerang.ppid.model import File, Request
@@ -90,14 +90,12 @@ def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
 
 def _field_labels() -> dict[str, str]:
     return {
-        "requester_type": _("Requester"), "name": _("Full name"), "nik": _("NIK"),
-        "sk_number": _("Legal entity decree (SK) number"), "address": _("Address"),
-        "phone": _("Phone"), "email": _("Email"), "occupation": _("Occupation"),
+        "requester_type": _("Requester"), **choices.personal_field_labels(),
         "information": _("Information requested"), "purpose": _("Purpose of use"),
         "obtain_method": _("How to obtain the information"),
         "delivery_method": _("How to receive it"), "consent": _("Consent"),
         "identity_upload": _("KTP or SK scan"), "attorney_upload": _("Power of attorney"),
-        "attorney_name": _("Acting on behalf of"), "channel": _("Channel"),
+        "channel": _("Channel"),
         "received_date": _("Date received"), "opd": _("OPD"), "note": _("Note"),
         "days": _("Working days"), "reason": _("Reason"), "outcome": _("Outcome"),
         "reasons": _("Reasons"), "given": _("Information given"),

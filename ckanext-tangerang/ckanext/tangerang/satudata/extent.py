@@ -4,6 +4,7 @@ coordinates). Pure logic: the areas come from the caller."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from shapely.geometry import box, shape
@@ -32,13 +33,17 @@ def _degrees(value: float, positive: str, negative: str) -> tuple[str, str]:
 
 
 def view(value: Any, city_bbox: tuple[float, float, float, float],
-         areas: list[dict[str, Any]]) -> dict[str, Any] | None:
+         areas: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]]
+         ) -> dict[str, Any] | None:
     """What the dataset page shows for ``value`` (the ``spatial`` field):
 
     - ``whole_city``: the extent covers at least 90 % of the city's box
     - ``areas``: names of the areas (e.g. kecamatan) whose box the extent overlaps
     - ``west``, ``east``, ``south``, ``north``: its bounds as (degrees, "E"/"W"/"N"/"S")
     - ``svg``: viewBox, the city's box and the extent as SVG path data, y pointing down
+
+    ``areas`` may be a function: it is called only for an extent that parses and is not the
+    whole city.
     """
     geometry = parse(value)
     if geometry is None:
@@ -70,12 +75,13 @@ def view(value: Any, city_bbox: tuple[float, float, float, float],
         return " ".join(parts)
 
     covered = geometry.intersection(city).area / city.area if city.area else 0
-    touched = [a["name"] for a in areas
-               if a.get("bbox") and geometry.intersects(box(*a["bbox"]))
-               and geometry.intersection(box(*a["bbox"])).area > 0]
+    touched = []
+    if covered < WHOLE_CITY:
+        touched = [a["name"] for a in (areas() if callable(areas) else areas)
+                   if a.get("bbox") and geometry.intersection(box(*a["bbox"])).area > 0]
     return {
         "whole_city": covered >= WHOLE_CITY,
-        "areas": sorted(touched) if covered < WHOLE_CITY else [],
+        "areas": sorted(touched),
         "west": _degrees(west, "E", "W"), "east": _degrees(east, "E", "W"),
         "south": _degrees(south, "N", "S"), "north": _degrees(north, "N", "S"),
         "svg": {"width": SIZE, "height": height,

@@ -31,15 +31,30 @@ def tangerang_city() -> dict[str, Any]:
     return dict(profile.meta)
 
 
+# Satu Peta's areas (names and boxes) by viewer, for the dataset pages: the area list reads the
+# whole area layer, which changes only when that layer is imported again
+_AREAS: cachetools.TTLCache = cachetools.TTLCache(maxsize=256, ttl=300)
+_AREAS_LOCK = threading.Lock()
+
+
+def _areas() -> list[dict[str, Any]]:
+    user = tk.current_user.name if tk.current_user.is_authenticated else ""
+    with _AREAS_LOCK:
+        found = _AREAS.get(user)
+    if found is None:
+        try:
+            found = tk.get_action("tangerang_satupeta_area_list")({"user": user}, {})
+        except (KeyError, tk.NotAuthorized, tk.ObjectNotFound):
+            found = []
+        with _AREAS_LOCK:
+            _AREAS[user] = found
+    return found
+
+
 def tangerang_extent_view(value: Any) -> dict[str, Any] | None:
     """The ``spatial`` field as a small map and a text (satudata/extent.py); the areas it
     touches come from Satu Peta's area layer when that plugin serves one."""
-    try:
-        areas = tk.get_action("tangerang_satupeta_area_list")(
-            {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}, {})
-    except (KeyError, tk.NotAuthorized, tk.ObjectNotFound):
-        areas = []
-    shown = extent.view(value, city.current().bbox, areas)
+    shown = extent.view(value, city.current().bbox, _areas)
     if shown:
         words = {"E": tk._("%(degrees)s° E"), "W": tk._("%(degrees)s° W"),
                  "N": tk._("%(degrees)s° N"), "S": tk._("%(degrees)s° S")}

@@ -187,6 +187,14 @@ def flat_consequence_test(data_dict: dict) -> dict:
     return out
 
 
+def consequence_test_record(data: dict) -> dict[str, str]:
+    """The validated test as it is stored (parts as text, ``until`` an ISO date or "")."""
+    test = {part: data.get(f"consequence_test_{part}") or "" for part in CONSEQUENCE_PARTS}
+    until = data.get("consequence_test_until")
+    test["until"] = until.isoformat() if until else ""
+    return test
+
+
 def temporary_grounds(data_dict: dict) -> bool:
     """Whether the grounds sent include one of Ps 17 a-f (exemptions with a time limit)."""
     raw = data_dict.get("exemption_grounds") or []

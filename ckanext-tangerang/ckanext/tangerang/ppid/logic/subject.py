@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.plugins.toolkit import _
 
-from ckanext.tangerang.ppid import lib, notify
+from ckanext.tangerang.ppid import choices, lib, notify
 from ckanext.tangerang.ppid.logic import personal
 from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import (
@@ -92,10 +92,7 @@ def for_request(req: Request) -> list[dict[str, Any]]:
 
 
 def _copy_lines(req: Request) -> list[str]:
-    labels = {"name": _("Full name"), "nik": _("NIK"),
-              "sk_number": _("Legal entity decree (SK) number"), "address": _("Address"),
-              "phone": _("Phone"), "email": _("Email"), "occupation": _("Occupation"),
-              "attorney_name": _("Acting on behalf of")}
+    labels = choices.personal_field_labels()
     lines = [_("As you asked (UU PDP Ps 7), this is the personal data the PPID holds about you "
                "for this request:"), ""]
     lines += [f"{label}: {getattr(req, field) or '-'}" for field, label in labels.items()]
@@ -122,10 +119,7 @@ def ppid_subject_request_create(context, data_dict):
     :returns: the data-subject request {id, kind, state, due, done, note, note_text}
     """
     tk.check_access("ppid_subject_request_create", context, data_dict)
-    token = data_dict.get("token")
-    req = Request.by_tracking_hash(lib.token_hash(token)) if token else None
-    if req is None:
-        raise tk.ObjectNotFound(_("Request not found"))
+    req = lib.request_by_token(data_dict.get("token"))
     data, errors = schema.validate(data_dict, schema.subject_request_create(KINDS), context)
     kind = data.get("kind")
     if kind == "erase" and not data.get("confirm"):

@@ -120,17 +120,10 @@ def _open_steps(req: Request) -> list[str]:
 
 # Shared steps -----------------------------------------------------------------------------
 
-def _by_token(token: str | None) -> Request:
-    req = Request.by_tracking_hash(lib.token_hash(token)) if token else None
-    if req is None:
-        raise tk.ObjectNotFound(_("Request not found"))
-    return req
-
-
 def _request_for(context: dict, data_dict: dict) -> tuple[Request, str, str | None]:
     """The request and the acting role: by tracking token (the requester) or by id (officer)."""
     if data_dict.get("token"):
-        return _by_token(data_dict["token"]), "requester", None
+        return lib.request_by_token(data_dict["token"]), "requester", None
     tk.check_access("ppid_request_handle", context, data_dict)
     req = lib.get_request(data_dict)
     user = lib.user_obj(context)

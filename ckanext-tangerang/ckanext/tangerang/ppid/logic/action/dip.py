@@ -45,11 +45,7 @@ def _dip_values(context, data_dict, entry: DipEntry | None) -> tuple[dict[str, A
     values["exemption_grounds"], values["consequence_test"] = None, None
     if data.get("category") == "dikecualikan":
         values["exemption_grounds"] = data.get("exemption_grounds")
-        test = {part: data.get(f"consequence_test_{part}") or ""
-                for part in schema.CONSEQUENCE_PARTS}
-        until = data.get("consequence_test_until")
-        test["until"] = until.isoformat() if until else ""
-        values["consequence_test"] = test
+        values["consequence_test"] = schema.consequence_test_record(data)
     user = lib.user_obj(context)
     if values["opd"] and not lib.can_handle(user, values["opd"]):
         errors.add("opd", _("You may manage entries only for your own OPD"))

@@ -21,7 +21,7 @@ from ckanext.tangerang.ppid.logic import personal
 from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Request, next_number
 from ckanext.tangerang.ppid.logic.action.common import (
-    _by_token, _cached, _check, _commit, _event, _iso, _request_for, _request_full, _request_public, _request_requester, _rules, _store_files,
+    _cached, _check, _commit, _event, _iso, _request_for, _request_full, _request_public, _request_requester, _rules, _store_files,
 )
 
 
@@ -215,7 +215,7 @@ def ppid_request_track(context, data_dict):
     :param token: the token of the tracking link
     """
     tk.check_access("ppid_request_track", context, data_dict)
-    return _request_requester(_by_token(data_dict.get("token")))
+    return _request_requester(lib.request_by_token(data_dict.get("token")))
 
 
 def _officer_query(context, data_dict):
@@ -401,10 +401,7 @@ def ppid_request_decide(context, data_dict):
     grounds: list[str] = data.get("exemption_grounds") or []
     test: dict[str, Any] = {}
     if outcome in choices.EXEMPT_OUTCOMES:
-        test = {part: data.get(f"consequence_test_{part}") or ""
-                for part in schema.CONSEQUENCE_PARTS}
-        until = data.get("consequence_test_until")
-        test["until"] = until.isoformat() if until else ""
+        test = schema.consequence_test_record(data)
     today = lib.today()
     decided, date_reason = data.get("decided_date"), data.get("decided_date_reason")
     documents = data.get("documents") or []
