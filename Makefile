@@ -40,6 +40,7 @@ run: apt venv secrets services db admin demo web
 
 test: apt venv secrets services
 	@$(CKAN) -c $(TEST_INI) db init >var/log/test-db-init.log 2>&1 || { tail -20 var/log/test-db-init.log; exit 1; }
+	@$(call datastore_permissions,$(TEST_INI),var/log/test-db-init.log)
 	@$(CKAN) -c $(TEST_INI) tangerang satupeta store-upgrade >>var/log/test-db-init.log 2>&1 || { tail -20 var/log/test-db-init.log; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -106,8 +107,16 @@ var/admin-password:
 services:
 	@VENV=$(VENV) $(STACK) start backing
 
+# CKAN prints the DataStore's permissions (the read-only role may SELECT its tables, nothing
+# else) as SQL for the superuser; log lines on stdout (test.ini logs to the console) are left out
+define datastore_permissions
+$(CKAN) -c $(1) datastore set-permissions 2>>$(2) | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2} ' | \
+	  runuser -u postgres -- psql -X -q -p 5433 -v ON_ERROR_STOP=1 >>$(2) 2>&1 || { tail -20 $(2); exit 1; }
+endef
+
 db:
 	@$(CKAN) -c $(INI) db init >var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+	@$(call datastore_permissions,$(INI),var/log/db-init.log)
 	@$(CKAN) -c $(INI) search-index rebuild -o -q >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@$(CKAN) -c $(INI) tangerang satupeta store-upgrade >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 
@@ -132,4 +141,6 @@ web:
 clean-data: stop
 	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan || true
 	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_test || true
+	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_datastore || true
+	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_datastore_test || true
 	@rm -rf var/solr var/storage var/storage-test var/redis var/mail

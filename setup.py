@@ -51,6 +51,11 @@ setup(
         "zipstream-ng==1.9.3",
         # PPID: requesters' NIK, phone, address and files encrypted at rest (ppid/crypto.py)
         "cryptography==46.0.3",
+        # tables (satudata/tables): XLSX, XLS and ODS sheets read by one reader; XLSX downloads
+        "python-calamine==0.9.1",
+        "openpyxl==3.1.5",
+        # Standar Data: tables checked against the Walidata's Table Schemas (satudata/tables/standard.py)
+        "frictionless==5.21.0",
     ],
     extras_require={
         "dev": [

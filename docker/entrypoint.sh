@@ -32,6 +32,8 @@ case "${1:-web}" in
   web)
     ckan -c "$CKAN_INI" db init
     ckan -c "$CKAN_INI" tangerang satupeta store-upgrade
+    # what the DataStore's read-only role may read; the owner role may grant it (no superuser)
+    ckan -c "$CKAN_INI" datastore set-permissions | psql -X -q -v ON_ERROR_STOP=1 "$CKAN_DATASTORE_WRITE_URL"
     ckan -c "$CKAN_INI" tangerang satudata sync-opd
     ckan -c "$CKAN_INI" tangerang satudata sync-urusan
     exec gunicorn ckanext.tangerang.wsgi:application --bind 0.0.0.0:5000 \

@@ -29,6 +29,13 @@ DB_USER=ckan
 DB_PASS=ckan
 DATABASES="${DATABASES:-ckan ckan_test}"
 GEO_DATABASES="${GEO_DATABASES:-ckan_peta ckan_peta_test}"
+# CKAN's DataStore (the tables behind the Data API): databases of their own, written as the owner
+# role and read by a role that can only SELECT (`ckan datastore set-permissions`, run by make)
+DATASTORE_DATABASES="${DATASTORE_DATABASES:-ckan_datastore ckan_datastore_test}"
+DS_RO_USER=datastore_ro
+DS_RO_PASS=datastore_ro
+# the longest a query of the Data API may run as the read-only role, whatever asks for it
+DS_RO_TIMEOUT="${DS_RO_TIMEOUT:-15s}"
 
 mkdir -p "$RUN" "$LOG"
 
@@ -94,6 +101,21 @@ start_postgres() {
     psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
       psql_su -d postgres -c "CREATE DATABASE $db OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
     psql_su -d "$db" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+  done
+  psql_su -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DS_RO_USER'" | grep -q 1 ||
+    psql_su -d postgres -c "CREATE ROLE $DS_RO_USER LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$DS_RO_PASS'"
+  psql_su -d postgres -c "ALTER ROLE $DS_RO_USER SET statement_timeout = '$DS_RO_TIMEOUT'"
+  for db in $DATASTORE_DATABASES; do
+    psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 ||
+      psql_su -d postgres -c "CREATE DATABASE $db OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
+    # rows added through datastore_upsert get their search text in the language the Data API
+    # searches in (ckan.datastore.default_fts_lang), like the rows of a load
+    psql_su -d postgres -c "ALTER DATABASE $db SET default_text_search_config = 'pg_catalog.indonesian'"
+  done
+  # only the owner connects to a database unless granted (set-permissions grants the read-only
+  # role its datastore database and nothing else)
+  for db in $DATABASES $GEO_DATABASES $DATASTORE_DATABASES; do
+    psql_su -d postgres -c "REVOKE ALL ON DATABASE $db FROM PUBLIC"
   done
   say postgres "ready on 127.0.0.1:$PG_PORT (log $(pg_log))"
 }

@@ -11,6 +11,7 @@ SERVICE_OPTIONS = {
     "use", "testing",
     "ckan.site_url", "sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.storage_path",
     "ckanext.tangerang.satupeta.sqlalchemy.url",
+    "ckan.datastore.write_url", "ckan.datastore.read_url",
     "smtp.server", "ckan.activity_streams_email_notifications",
 }
 
@@ -32,5 +33,6 @@ def test_test_ini_changes_only_where_the_services_are():
 def test_every_service_address_of_test_ini_differs_from_the_portal():
     shipped, tests = _app_main("ckan.ini"), _app_main("test.ini")
     for key in ("sqlalchemy.url", "solr_url", "ckan.redis.url", "ckan.storage_path",
-                "ckanext.tangerang.satupeta.sqlalchemy.url"):
+                "ckanext.tangerang.satupeta.sqlalchemy.url", "ckan.datastore.write_url",
+                "ckan.datastore.read_url"):
         assert tests[key] != shipped[key], f"{key}: a test run would touch the demo portal's data"

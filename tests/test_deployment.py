@@ -15,7 +15,8 @@ COMPOSE = ROOT / "docker" / "docker-compose.yml"
 # every secret the compose file requires (docker/.env in production; made-up values here)
 SECRETS = {"CKAN_SECRET_KEY": "test-secret-key", "POSTGRES_PASSWORD": "test-superuser-pw",
            "CKAN_DB_PASSWORD": "test-owner-pw", "SOLR_PASSWORD": "test-solr-pw",
-           "REDIS_PASSWORD": "test-redis-pw", "CKAN_PPID_DATA_KEY": "test-ppid-data-key"}
+           "REDIS_PASSWORD": "test-redis-pw", "CKAN_PPID_DATA_KEY": "test-ppid-data-key",
+           "CKAN_DATASTORE_RO_PASSWORD": "test-datastore-ro-pw"}
 
 
 def compose_config(env: dict, tmp_path: pathlib.Path, quiet: bool = True):

@@ -16,6 +16,7 @@ import pathlib
 import secrets
 import shutil
 import socket
+import string
 import stat
 import subprocess
 import sys
@@ -119,12 +120,17 @@ def test_ckan_connects_as_the_owner_role_not_the_superuser(resolved):
     assert db["CKAN_DB_PASSWORD"] == SECRETS["CKAN_DB_PASSWORD"]
     for service in ("web", "worker"):
         env = resolved["services"][service]["environment"]
-        for key in ("CKAN_SQLALCHEMY_URL", "CKAN_SATUPETA_SQLALCHEMY_URL"):
+        for key in ("CKAN_SQLALCHEMY_URL", "CKAN_SATUPETA_SQLALCHEMY_URL", "CKAN_DATASTORE_WRITE_URL"):
             url = make_url(env[key])
             assert url.username == "ckan" != db["POSTGRES_USER"], (service, key)
             assert url.password == SECRETS["CKAN_DB_PASSWORD"] != SECRETS["POSTGRES_PASSWORD"]
         assert {make_url(env["CKAN_SQLALCHEMY_URL"]).database,
-                make_url(env["CKAN_SATUPETA_SQLALCHEMY_URL"]).database} == {"ckan", "ckan_peta"}
+                make_url(env["CKAN_SATUPETA_SQLALCHEMY_URL"]).database,
+                make_url(env["CKAN_DATASTORE_WRITE_URL"]).database} == {"ckan", "ckan_peta", "ckan_datastore"}
+        # the Data API reads the DataStore as its own role, with its own password
+        read = make_url(env["CKAN_DATASTORE_READ_URL"])
+        assert (read.username, read.database) == ("datastore_ro", "ckan_datastore")
+        assert read.password == SECRETS["CKAN_DATASTORE_RO_PASSWORD"] == db["CKAN_DATASTORE_RO_PASSWORD"]
 
 
 # ---------------------------------------------------------------- Redis
@@ -308,21 +314,26 @@ def owner_cluster(ckan_config):
     port = make_url(ckan_config["sqlalchemy.url"]).port or 5432
     suffix = secrets.token_hex(4)
     names = {"CKAN_DB_USER": f"ckan_deploy_{suffix}", "CKAN_DB_NAME": f"ckan_deploy_{suffix}",
-             "CKAN_PETA_DB_NAME": f"ckan_peta_deploy_{suffix}"}
-    password = secrets.token_hex(16)
+             "CKAN_PETA_DB_NAME": f"ckan_peta_deploy_{suffix}",
+             "CKAN_DATASTORE_DB_NAME": f"ckan_datastore_deploy_{suffix}",
+             "CKAN_DATASTORE_RO_USER": f"datastore_ro_deploy_{suffix}"}
+    password, ro_password = secrets.token_hex(16), secrets.token_hex(16)
     try:
         proc = subprocess.run(
             ["runuser", "-u", "postgres", "--", "env", "POSTGRES_USER=postgres", f"PGPORT={port}",
-             f"CKAN_DB_PASSWORD={password}", *[f"{k}={v}" for k, v in names.items()],
-             "sh", str(INITDB)],
+             f"CKAN_DB_PASSWORD={password}", f"CKAN_DATASTORE_RO_PASSWORD={ro_password}",
+             *[f"{k}={v}" for k, v in names.items()], "sh", str(INITDB)],
             capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         yield {"port": port, "user": names["CKAN_DB_USER"], "password": password,
-               "ckan_db": names["CKAN_DB_NAME"], "peta_db": names["CKAN_PETA_DB_NAME"]}
+               "ckan_db": names["CKAN_DB_NAME"], "peta_db": names["CKAN_PETA_DB_NAME"],
+               "datastore_db": names["CKAN_DATASTORE_DB_NAME"],
+               "reader": names["CKAN_DATASTORE_RO_USER"], "reader_password": ro_password}
     finally:
-        for db in (names["CKAN_DB_NAME"], names["CKAN_PETA_DB_NAME"]):
+        for db in (names["CKAN_DB_NAME"], names["CKAN_PETA_DB_NAME"], names["CKAN_DATASTORE_DB_NAME"]):
             _psql_as_superuser(port, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        _psql_as_superuser(port, f'DROP ROLE IF EXISTS "{names["CKAN_DB_USER"]}"')
+        for role in (names["CKAN_DB_USER"], names["CKAN_DATASTORE_RO_USER"]):
+            _psql_as_superuser(port, f'DROP ROLE IF EXISTS "{role}"')
 
 
 def _web_start_commands() -> list[list[str]]:
@@ -332,6 +343,22 @@ def _web_start_commands() -> list[list[str]]:
     prefix = 'ckan -c "$CKAN_INI" '
     return [line.strip()[len(prefix):].split() for line in web.splitlines()
             if line.strip().startswith(prefix)]
+
+
+def _run_web_start(command: list[str], ini: str, env: dict) -> None:
+    """One start command as entrypoint.sh runs it; `... | psql "$URL"` pipes into psql."""
+    if "|" in command:
+        args, consumer = command[:command.index("|")], command[command.index("|") + 1:]
+        consumer = [string.Template(a.strip('"')).safe_substitute(env) for a in consumer]
+        made = subprocess.run([str(VENV_BIN / "ckan"), "-c", ini, *args], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert made.returncode == 0, (args, made.stderr[-3000:])
+        proc = subprocess.run(consumer, input=made.stdout, env=env, capture_output=True, text=True,
+                              timeout=300)
+    else:
+        proc = subprocess.run([str(VENV_BIN / "ckan"), "-c", ini, *command], env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, (command, proc.stdout[-2000:], proc.stderr[-3000:])
 
 
 COOKIE_CHECK = """
@@ -361,6 +388,9 @@ def test_ckan_migrates_and_serves_as_the_non_superuser_owner(owner_cluster, ckan
     # machine: the throwaway databases, the test Solr core and Redis database
     env = {**os.environ, "CKAN_SQLALCHEMY_URL": url + c["ckan_db"],
            "CKAN_SATUPETA_SQLALCHEMY_URL": url + c["peta_db"],
+           "CKAN_DATASTORE_WRITE_URL": url + c["datastore_db"],
+           "CKAN_DATASTORE_READ_URL": f"postgresql://{c['reader']}:{c['reader_password']}@127.0.0.1:"
+                                      f"{c['port']}/{c['datastore_db']}",
            "CKAN_SOLR_URL": ckan_config["solr_url"], "CKAN_SOLR_USER": "ckan",
            "CKAN_SOLR_PASSWORD": "unused-by-the-local-solr",
            "CKAN_REDIS_URL": ckan_config["ckan.redis.url"],
@@ -370,11 +400,11 @@ def test_ckan_migrates_and_serves_as_the_non_superuser_owner(owner_cluster, ckan
     (tmp_path / "storage").mkdir()
     ini = str(DOCKER / "ckan-docker.ini")
     commands = _web_start_commands()
-    assert commands[:2] == [["db", "init"], ["tangerang", "satupeta", "store-upgrade"]]
+    assert commands[:3] == [["db", "init"], ["tangerang", "satupeta", "store-upgrade"],
+                            ["datastore", "set-permissions", "|", "psql", "-X", "-q", "-v",
+                             "ON_ERROR_STOP=1", '"$CKAN_DATASTORE_WRITE_URL"']]
     for args in commands:
-        proc = subprocess.run([str(VENV_BIN / "ckan"), "-c", ini, *args], env=env,
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, (args, proc.stdout[-2000:], proc.stderr[-3000:])
+        _run_web_start(args, ini, env)
 
     # CKAN's, its plugins' and Satu Peta's tables exist, owned by the role
     for db, tables in ((c["ckan_db"], ("package", "alembic_version", "activity")),
@@ -400,10 +430,21 @@ def test_ckan_migrates_and_serves_as_the_non_superuser_owner(owner_cluster, ckan
                     cur.execute(sql)
     finally:
         conn.close()
-    # no other role may even connect to the databases
+    # no other role may even connect to the databases; the DataStore's reader reads its own only
     other = sa.engine.make_url(ckan_config["sqlalchemy.url"]).set(database=c["ckan_db"])
     with pytest.raises(sa.exc.OperationalError, match="permission denied"):
         sa.create_engine(other).connect()
+    reader = sa.engine.make_url(env["CKAN_DATASTORE_READ_URL"])
+    for db in (c["ckan_db"], c["peta_db"]):
+        with pytest.raises(sa.exc.OperationalError, match="permission denied"):
+            sa.create_engine(reader.set(database=db)).connect()
+    engine = sa.create_engine(reader)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM _table_metadata")).scalar() == 0
+        assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "15s"
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.execute(sa.text("CREATE TABLE never (x int)"))
+    engine.dispose()
 
     # the portal built from the production ini sends its session cookie with Secure (HTTPS only)
     proc = subprocess.run([sys.executable, "-c", COOKIE_CHECK, ini], env=env,

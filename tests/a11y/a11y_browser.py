@@ -15,6 +15,9 @@ class Portal:
     dataset: str
     resource_id: str
     organization: str
+    table_dataset: str = ""
+    table_resource_id: str = ""
+    chart_view_id: str = ""
 
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -24,7 +27,9 @@ _status_cache: dict[str, int] = {}
 def resolve_path(page, portal: Portal) -> str:
     """The first of the page's paths that answers; skip (with the reason) when none does."""
     fields = {"dataset": portal.dataset, "resource_id": portal.resource_id,
-              "organization": portal.organization, "user": portal.user}
+              "organization": portal.organization, "user": portal.user,
+              "table_dataset": portal.table_dataset, "table_resource_id": portal.table_resource_id,
+              "chart_view_id": portal.chart_view_id}
     tried = []
     for raw in page.paths:
         path = raw.format(**fields)

@@ -24,6 +24,12 @@ PAGES: tuple[Page, ...] = (
     Page("dataset", ("/dataset/{dataset}",), actions=(".resource-item a.heading", ".tag")),
     Page("resource", ("/dataset/{dataset}/resource/{resource_id}",),
          actions=(".resource-url-analytics, .resource-item a, .btn-primary",)),
+    # a table in the DataStore: the DataTables preview, the Data API box, the downloads
+    Page("table_resource", ("/dataset/{table_dataset}/resource/{table_resource_id}",),
+         actions=("#tg-table-formats", ".tg-data-api pre"), owner="satudata"),
+    # its chart view: SVG points reachable by keyboard, the summary, the table of points
+    Page("chart_view", ("/dataset/{table_dataset}/resource/{table_resource_id}?view_id={chart_view_id}",),
+         actions=(".tg-chart-point", ".tg-chart-table summary"), owner="satudata"),
     Page("organization", ("/organization/{organization}",),
          actions=("#field-giant-search", ".dataset-heading a")),
     Page("login", ("/user/login",), actions=("#field-login", "#field-password",

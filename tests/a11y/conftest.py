@@ -59,8 +59,47 @@ def _seed(ckan_config, plugins_with_migrations) -> dict:
                              description="Tabel jumlah puskesmas.")
     satu_factories.Dataset(name="angka-kelahiran", title="Angka Kelahiran", owner_org=org["id"],
                       notes="Angka kelahiran per kecamatan.", tags=[{"name": "kependudukan"}])
+    table = _seed_table(org["id"])
     return {"user": user["name"], "dataset": ds["name"], "resource_id": res["id"],
-            "organization": org["name"]}
+            "organization": org["name"], **table}
+
+
+YEARLY = "tahun,kecamatan,jumlah_puskesmas\n" + "".join(
+    f"{year},{name},{count}\n" for name, base in (("Cibodas", 3), ("Ciledug", 2), ("Karawaci", 4))
+    for year, count in zip(range(2020, 2025), (base, base, base + 1, base + 1, base + 2)))
+
+
+def _seed_table(org_id: str) -> dict:
+    """A table in the DataStore with its default views (DataTables and the chart), loaded by
+    the loader the worker runs; the plugins are needed for that, and unloaded after."""
+    import io
+
+    import ckan.plugins
+    from ckan.tests import helpers
+    from werkzeug.datastructures import FileStorage
+
+    import satu_factories
+
+    ckan.plugins.load_all()
+    try:
+        from ckanext.tangerang.satudata import model as store
+        from ckanext.tangerang.satudata.tables import load
+
+        ds = satu_factories.Dataset(name="puskesmas-per-tahun", title="Puskesmas per Tahun",
+                                    owner_org=org_id)
+        site = helpers.call_action("get_site_user")
+        res = helpers.call_action("resource_create", {"user": site["name"]}, package_id=ds["id"],
+                                  name="Puskesmas per tahun",
+                                  format="CSV", url="puskesmas.csv",
+                                  upload=FileStorage(io.BytesIO(YEARLY.encode()), "puskesmas.csv"))
+        run = store.create_load(res["id"])
+        load.load_resource(run["id"])
+        assert store.get_load(run["id"])["status"] == "done"
+        views = helpers.call_action("resource_view_list", {"user": site["name"]}, id=res["id"])
+        chart = next(v for v in views if v["view_type"] == "tangerang_chart")
+    finally:
+        ckan.plugins.unload_all()
+    return {"table_dataset": ds["name"], "table_resource_id": res["id"], "chart_view_id": chart["id"]}
 
 
 @pytest.fixture(scope="session")

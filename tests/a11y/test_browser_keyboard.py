@@ -27,12 +27,13 @@ FOCUS_STATE = """async () => {
   const top = document.elementFromPoint(x, y);
   return {
     tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 40),
+    readOnly: el.classList.contains('tg-chart-point'),
     outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
     shadow: s.boxShadow !== 'none',
     width: r.width, height: r.height,
     // 2.5.8 exempts a link inside a sentence: its size is the text's
     inline: s.display === 'inline' && !!el.parentElement
-            && el.parentElement.innerText.trim().length > (el.innerText || '').trim().length,
+            && (el.parentElement.innerText || '').trim().length > (el.innerText || '').trim().length,
     inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth,
     covered: !!top && top !== el && !el.contains(top) && !top.contains(el)
              && !(el.labels && [...el.labels].some(l => l.contains(top))),
@@ -77,7 +78,9 @@ def test_tab_reaches_main_actions_with_visible_focus(open_page, page, mode):
             problems.append(f"no visible focus on {label}")
         if not state["inView"] or state["covered"]:
             problems.append(f"focus hidden on {label}")
-        if state["width"] < 24 and state["height"] < 24 and not state["inline"]:
+        # 2.5.8 is about pointer targets: a chart's points are focused to be read, a click on
+        # them does nothing (satudata/public/satudata/chart.js)
+        if state["width"] < 24 and state["height"] < 24 and not state["inline"] and not state["readOnly"]:
             problems.append(f"target smaller than 24px: {label}")
     reached = tab.evaluate("[...window.__reached]")
     missing = [s for i, s in enumerate(page.actions) if i not in reached]

@@ -41,7 +41,7 @@ DESTRUCTIVE = {
     "dataset.delete", "resource.delete", "dataset_resource.delete", "group.delete",
     "organization.delete", "group.member_delete", "organization.member_delete", "user.delete",
     "user.logout", "user.api_tokens_revoke", "admin.reset_config", "admin.trash", "user.sysadmin",
-    "ppid.holidays", "ppid.appointments",
+    "ppid.holidays", "ppid.appointments", "tangerang_satudata.standard_delete",
 }
 SIGN_OUT = {"user.logout", "user.logged_out_page"}
 # actions that act on their own when called with no parameters (sweeps, purges)
@@ -94,7 +94,8 @@ class Finding:
 @dataclasses.dataclass
 class Seed:
     """What the walk fills rules with: object ids per family, and each role's login."""
-    datasets: list[dict[str, Any]]      # {id, resource_id, view_id, activity_id, filename}
+    # {id, resource_id, view_id, activity_id, filename, table_view_id}
+    datasets: list[dict[str, Any]]
     organizations: list[str]
     groups: list[str]
     users: list[str]
@@ -110,6 +111,7 @@ class Seed:
     # a requester's personal data (UU PDP) and the roles that must never see it anywhere
     personal: dict[str, re.Pattern] = dataclasses.field(default_factory=dict)
     outsiders: tuple[str, ...] = ()
+    standards: list[str] = dataclasses.field(default_factory=list)  # Standar Data names
 
 
 # ------------------------------------------------------------------ filling the rules
@@ -119,14 +121,18 @@ def _dataset_values(seed: Seed, endpoint: str) -> list[dict[str, Any]]:
     for ds in seed.datasets:
         values = {"id": ds["id"], "_id": ds["id"], "resource_id": ds.get("resource_id"),
                   "view_id": ds.get("view_id"), "activity_id": ds.get("activity_id"),
-                  "filename": ds.get("filename"), "_format": "ttl"}
+                  "filename": ds.get("filename"), "_format": "ttl",
+                  "resource_view_id": ds.get("table_view_id"), "fmt": "csv"}
         out.append({k: v for k, v in values.items() if v is not None})
     return out
 
 
 def _family(endpoint: str) -> str:
     blueprint, _, view = endpoint.partition(".")
-    if blueprint in ("dataset", "dataset_resource", "resource", "tangerang_satudata", "satupeta"):
+    if blueprint == "tangerang_satudata" and view.startswith("standard_"):
+        return "standard"
+    if blueprint in ("dataset", "dataset_resource", "resource", "tangerang_satudata", "satupeta",
+                     "datastore", "datatablesview"):
         return "dataset" if view not in ("dashboard", "map_page") else "none"
     if blueprint == "activity":
         for family in ("package", "resource", "organization", "group", "user"):
@@ -165,6 +171,8 @@ def fills(seed: Seed, endpoint: str, arguments: set[str]) -> list[dict[str, Any]
             base = [{"year": seed.year}]
         else:
             base = [{k: v for k, v in r.items() if v is not None} for r in seed.ppid_requests]
+    elif family == "standard":
+        base = [{"name": n} for n in seed.standards]
     elif endpoint.startswith("satupeta_ogc."):
         z, x, y = seed.tile
         base = [{"cid": c, "fid": 1, "z": z, "x": x, "y": y} for c in seed.collections]
@@ -556,8 +564,11 @@ def live_seed(portal: str, logins: dict[str, tuple[str, str]], actions: list[str
     datasets = []
     for ds in found:
         res = (ds.get("resources") or [{}])[0]
+        views = (call("resource_view_list", id=res["id"]) or []) if res.get("id") else []
         datasets.append({"id": ds["name"], "resource_id": res.get("id"),
-                         "filename": (res.get("url") or "x").rsplit("/", 1)[-1] or "x"})
+                         "filename": (res.get("url") or "x").rsplit("/", 1)[-1] or "x",
+                         "table_view_id": next((v["id"] for v in views
+                                                if v["view_type"] == "datatables_view"), None)})
     collections_ = requests.get(f"{portal}/ogc/collections", params={"f": "json"}, timeout=60).json()
     cids = [c["id"] for c in collections_.get("collections", [])][:2]
     home = requests.get(portal + "/", timeout=60).text
@@ -572,6 +583,7 @@ def live_seed(portal: str, logins: dict[str, tuple[str, str]], actions: list[str
         tags=(call("tag_list") or ["walk-none"])[:1],
         ppid_requests=[{"id": "walk-none", "token": "walk-none", "file_id": "walk-none"}],
         dip_entries=dip_ids or ["walk-none"],
+        standards=[s["name"] for s in (call("tangerang_standard_list") or [])][:1] or ["walk-none"],
         collections=cids or ["walk-none"],
         tile=tile_of(106.64, -6.18, 12),
         actions=actions,

@@ -89,6 +89,13 @@ def seed_portal(cli) -> routewalk.Seed:
                             "rusak.geojson")
     terbatas = satu_factories.Dataset(name="walk-data-terbatas", owner_org="dinkes",
                                       tingkat_akses="terbatas")
+    standard = tk.get_action("tangerang_standard_create")(_site(), {
+        "name": "walk-standar", "title": "Standar jalan-jalan",
+        "schema": {"fields": [{"name": "kegiatan", "type": "string"}]}})
+    tabel_privat = satu_factories.Dataset(name="walk-tabel-privat", owner_org="dinkes", private=True)
+    tk.get_action("resource_create")(_site(), {
+        "package_id": tabel_privat["id"], "name": "anggaran.csv", "format": "CSV", "url": "",
+        "upload": _upload(b"kegiatan,anggaran\nPosyandu,300000\n", "anggaran.csv")})
     _work()
     from ckanext.activity.model import Activity
 
@@ -104,9 +111,12 @@ def seed_portal(cli) -> routewalk.Seed:
         datasets.append({"id": ds["name"], "resource_id": res["id"], "view_id": view["id"],
                          "activity_id": activity.id if activity else None,
                          "filename": res["url"].rsplit("/", 1)[-1]})
-    demo = tk.get_action("package_search")(_site(), {"q": "name:jumlah-penduduk-per-kecamatan", "rows": 1})["results"]
-    datasets.append({"id": demo[0]["name"] if demo else "walk-none",
-                     "resource_id": demo[0]["resources"][0]["id"] if demo else None})
+    # tables in the DataStore (loaded by the worker above): the demo's public one and a private one
+    for name in ("jumlah-penduduk-per-kecamatan", tabel_privat["name"]):
+        res = tk.get_action("package_show")(_site(), {"id": name})["resources"][0]
+        views = tk.get_action("resource_view_list")(_site(), {"id": res["id"]})
+        datasets.append({"id": name, "resource_id": res["id"],
+                         "table_view_id": next(v["id"] for v in views if v["view_type"] == "datatables_view")})
     datasets.append({"id": terbatas["name"]})
 
     # PPID: a request in each state, a pending objection, a dispute, a DIP entry
@@ -174,6 +184,7 @@ def seed_portal(cli) -> routewalk.Seed:
         datasets=datasets, organizations=["dinkes"], groups=[_first_group()],
         users=["walk_pemohon", "walk_sysadmin"], tags=["kesehatan"],
         ppid_requests=ppid_requests, dip_entries=[dip["id"]], collections=collections,
+        standards=[standard["name"]],
         tile=routewalk.tile_of(106.702, -6.18, 14), actions=[],
         webasset="", logins={role: (name, PASSWORD) for role, name in ROLE_USERS.items()},
         year=dt.date.today().year,

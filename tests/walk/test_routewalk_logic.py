@@ -48,7 +48,7 @@ def test_a_rule_the_walk_cannot_fill_is_reported_not_skipped():
     seed = routewalk.Seed(datasets=[{"id": "d"}], organizations=["o"], groups=["g"], users=["u"],
                           tags=["t"], ppid_requests=[{"id": "p", "token": "t"}], dip_entries=["x"],
                           collections=["c"], tile=(14, 1, 2), actions=[], webasset="a.css", logins={})
-    assert routewalk.fills(seed, "dataset.read", {"id"}) == [{"id": "d", "_id": "d", "_format": "ttl"}]
+    assert routewalk.fills(seed, "dataset.read", {"id"}) == [{"id": "d", "_id": "d", "_format": "ttl", "fmt": "csv"}]
     # a resource rule with a dataset that has no resource: nothing to build it with
     assert routewalk.fills(seed, "resource.read", {"id", "resource_id"}) is None
     assert routewalk.fills(seed, "newbp.page", {"thing_id"}) is None

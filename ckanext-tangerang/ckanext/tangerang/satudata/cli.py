@@ -133,3 +133,33 @@ def _create_dataset(profile: city.CityProfile, item: dict) -> None:
     # demo content is published as if the Walidata had approved it
     tk.get_action("tangerang_review_submit")(_context(), {"id": dataset["id"]})
     tk.get_action("tangerang_review_approve")(_context(), {"id": dataset["id"]})
+
+
+@satudata.command("load-table")
+@click.argument("resource_ids", nargs=-1, required=True)
+@click.option("--sheet", default=None, help="The sheet of a spreadsheet to load (default: the first).")
+def load_table(resource_ids, sheet):
+    """Load tabular resources' uploads into the DataStore now, without the worker."""
+    from ckanext.tangerang.satudata import model as store
+    from ckanext.tangerang.satudata.tables import load
+
+    failed = 0
+    for resource_id in resource_ids:
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+        run = store.create_load(resource["id"], sheet)
+        with click.progressbar(length=1, label=resource["id"][:8], show_pos=False) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            load.load_resource(run["id"], progress)
+        result = store.get_load(run["id"])
+        if result["status"] == store.DONE:
+            click.echo(f"{resource['id']}: {result['rows']} rows")
+        else:
+            failed += 1
+            error = result.get("error") or {}
+            click.echo(f"{resource['id']}: failed: {error.get('message', '').format(**error.get('params', {}))}",
+                       err=True)
+    if failed:
+        raise SystemExit(1)

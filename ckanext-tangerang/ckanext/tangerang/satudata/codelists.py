@@ -54,3 +54,22 @@ def values(name: str) -> list[str]:
 
 def get(name: str, value: str) -> Code | None:
     return next((c for c in codes(name) if c.value == value), None)
+
+
+# the code lists a data standard's field may name (Standar Data, tables/standard.py): the national
+# lists, and the city's regions by level (kecamatan, kelurahan; wilayah for all)
+def standard_codes(name: str) -> list[str] | None:
+    regions = city.current().regions
+    levels = {r.level for r in regions}
+    if name == WILAYAH:
+        return [r.code for r in regions]
+    if name in levels:
+        return [r.code for r in regions if r.level == name]
+    if name in NATIONAL:
+        return values(name)
+    return None
+
+
+def standard_code_lists() -> list[str]:
+    levels = sorted({r.level for r in city.current().regions})
+    return [WILAYAH, *levels, *NATIONAL]

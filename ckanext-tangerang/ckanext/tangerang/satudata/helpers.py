@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import urllib.parse
 from typing import Any
 
 import cachetools
@@ -180,3 +181,97 @@ def tangerang_structured_data(pkg_dict: dict[str, Any]) -> Markup:
         with _STRUCTURED_LOCK:
             _STRUCTURED[key] = text
     return text
+
+
+def tangerang_table_load(resource_id: str) -> dict[str, Any] | None:
+    """The resource's last load into the DataStore, as the viewer may see it."""
+    try:
+        return tk.get_action("tangerang_table_load_show")({"user": tk.current_user.name}, {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def tangerang_data_api(res: dict[str, Any]) -> dict[str, str] | None:
+    """Working examples of the Data API for a resource with a table: a filter on its first text
+    column by the value of its first row, in curl, Python (ckanapi) and JavaScript."""
+    try:
+        first = tk.get_action("datastore_search")(
+            {"user": tk.current_user.name}, {"resource_id": res["id"], "limit": 1, "include_total": False})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return None
+    fields = [f for f in first["fields"] if f["id"] != "_id"]
+    record = (first.get("records") or [{}])[0]
+    column = next((f["id"] for f in fields if f["type"] == "text" and record.get(f["id"])), None)
+    filters = {column: record[column]} if column else {}
+    site = tk.config["ckan.site_url"].rstrip("/")
+    action = f"{site}/api/3/action/datastore_search"
+    filters_json = orjson.dumps(filters).decode()
+    query = f"resource_id={res['id']}&limit=5" + (
+        f"&filters={urllib.parse.quote(filters_json)}" if filters else "")
+    sql = f'SELECT * FROM "{res["id"]}" LIMIT 5'
+    return {
+        "endpoint": action,
+        "resource_id": res["id"],
+        "curl": f"curl '{action}?{query}'",
+        "sql": f"curl -X POST '{site}/api/3/action/datastore_search_sql' \\\n"
+               f"  -H 'Content-Type: application/json' \\\n  -d '{orjson.dumps({'sql': sql}).decode()}'",
+        "python": "from ckanapi import RemoteCKAN\n\n"
+                  f"portal = RemoteCKAN('{site}')\n"
+                  f"result = portal.action.datastore_search(\n    resource_id='{res['id']}',\n"
+                  + (f"    filters={filters!r},\n" if filters else "")
+                  + "    limit=5,\n)\nfor row in result['records']:\n    print(row)",
+        "javascript": f"const url = new URL('{action}');\n"
+                      f"url.searchParams.set('resource_id', '{res['id']}');\n"
+                      + (f"url.searchParams.set('filters', JSON.stringify({filters_json}));\n" if filters else "")
+                      + "url.searchParams.set('limit', '5');\n"
+                      "const {result} = await (await fetch(url)).json();\nconsole.table(result.records);",
+    }
+
+
+def tangerang_chart_view(resource: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    """What the chart view and its form need: the table's columns and, when a chart can be
+    drawn, its points and summary (tables/chart.py), read with the viewer's rights."""
+    from babel.numbers import format_decimal
+
+    from ckanext.tangerang.satudata.tables import chart
+
+    context = {"user": tk.current_user.name}
+    try:
+        fields = tk.get_action("datastore_search")(
+            context, {"resource_id": resource["id"], "limit": 0, "include_total": False})["fields"]
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return {"chart": None, "chart_columns": [], "chart_numeric": []}
+    columns = [f for f in fields if f["id"] != "_id"]
+    out = {"chart": None, "chart_columns": columns, "chart_numeric": chart.numeric_fields(columns)}
+    chosen = chart.choose(columns, view)
+    if chosen is None:
+        return out
+    try:
+        records = tk.get_action("datastore_search_sql")(
+            context, {"sql": chart.points_sql(resource["id"], chosen)})["records"]
+    except (tk.NotAuthorized, tk.ValidationError):
+        return out
+    locale = tk.h.lang() or "id"
+
+    def fmt(value: Any) -> str:
+        return "—" if value is None else format_decimal(value, format="#,##0.##", locale=locale)
+
+    built = chart.build(chosen, records, fmt, tk._)
+    if not view.get("x") and chosen["group"] and len(built["points"]) == len(built["series"]):
+        # one year only: a line per category would be single dots; bars by category say it
+        chosen = {"chart_type": "bar", "x": chosen["group"], "y": chosen["y"], "group": None}
+        try:
+            records = tk.get_action("datastore_search_sql")(
+                context, {"sql": chart.points_sql(resource["id"], chosen)})["records"]
+        except (tk.NotAuthorized, tk.ValidationError):
+            return out
+        built = chart.build(chosen, records, fmt, tk._)
+    out["chart"] = built
+    return out
+
+
+def tangerang_standard_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data standards, for the resource form's select (none first)."""
+    standards = tk.get_action("tangerang_standard_list")({"ignore_auth": True}, {})
+    return [{"value": "", "label": tk._("(none)")}] + [
+        {"value": s["name"], "label": s["title"]} for s in standards]

@@ -10,15 +10,19 @@ import yaml
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultPermissionLabels
+from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from ckanext.tangerang import i18n
 from ckanext.tangerang.satudata.logic import resilience, topics
 from ckanext.tangerang.satudata import codelists, helpers
+from ckanext.tangerang.satudata.tables import chart
 from ckanext.tangerang.satudata.logic.auth import is_walidata
 
 HERE = pathlib.Path(__file__).parent
 WALIDATA_LABEL = "walidata"
 # completeness buckets for the facet (lower bound, value)
+# set in the context by before_resource_update when the resource's table must be loaded again
+TABLE_CHANGED = "tangerang_table_changed"
 COMPLETENESS_BUCKETS = ((100, "100%"), (80, "80-99%"), (50, "50-79%"), (0, "0-49%"))
 
 
@@ -42,10 +46,14 @@ class SatudataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IResourceView, inherit=True)
+    p.implements(IDataDictionaryForm, inherit=True)
 
     # IConfigurer
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
 
     # ITranslation: one catalogue for the whole package, with upstream gaps filled
     def i18n_directory(self) -> str:
@@ -95,6 +103,70 @@ class SatudataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
             pkg_dict["vocab_cakupan_wilayah"] = [f"{code} {names.get(code, '')}".strip()
                                                  for code in regions]
         return pkg_dict
+
+    # IResourceController: a new tabular file (or another sheet) is loaded into the DataStore
+    def after_resource_create(self, context, resource):
+        self._queue_table(resource)
+
+    def before_resource_update(self, context, current, resource):
+        context[TABLE_CHANGED] = bool(resource.get("upload")) or \
+            resource.get("url") != current.get("url") or \
+            (resource.get("sheet") or "") != (current.get("sheet") or "") or \
+            (resource.get("standar_data") or "") != (current.get("standar_data") or "")
+
+    def after_resource_update(self, context, resource):
+        if context.pop(TABLE_CHANGED, False):
+            self._queue_table(resource)
+
+    def _queue_table(self, resource):
+        if not tk.config.get("ckanext.tangerang.satudata.tables.auto_load"):
+            return
+        from ckanext.tangerang.satudata.tables import load
+
+        if load.is_table(resource):
+            from ckanext.tangerang.satudata.logic import action
+
+            action.queue_table_load(resource, (resource.get("sheet") or "").strip() or None)
+
+    # IResourceView: the accessible chart of a table (tables/chart.py, public/satudata/chart.js)
+    def info(self):
+        ignore_missing = tk.get_validator("ignore_missing")
+        unicode_safe = tk.get_validator("unicode_safe")
+        return {"name": "tangerang_chart", "title": tk._("Chart"), "icon": "chart-bar",
+                "iframed": False, "always_available": False, "requires_datastore": True,
+                "default_title": tk._("Chart"), "preview_enabled": False,
+                "schema": {key: [ignore_missing, unicode_safe] for key in chart.SCHEMA_KEYS}}
+
+    def can_view(self, data_dict):
+        resource = data_dict["resource"]
+        if not resource.get("datastore_active"):
+            return False
+        try:
+            fields = tk.get_action("datastore_info")({"ignore_auth": True}, {"id": resource["id"]})["fields"]
+        except (tk.ObjectNotFound, tk.ValidationError):
+            return False
+        return bool(chart.numeric_fields(fields))
+
+    def setup_template_variables(self, context, data_dict):
+        return helpers.tangerang_chart_view(data_dict["resource"], data_dict.get("resource_view") or {})
+
+    def view_template(self, context, data_dict):
+        return "satudata/chart_view.html"
+
+    def form_template(self, context, data_dict):
+        return "satudata/chart_form.html"
+
+    # IDataDictionaryForm: the data dictionary in both languages, with units. The form stores
+    # label_en, notes_en and unit in each column's info (templates/datastore/snippets); CKAN's
+    # own view reads label_translated and notes_translated through h.get_translated
+    def update_datastore_info_field(self, field, plugin_data):
+        info = field.get("info")
+        if isinstance(info, dict):
+            for key in ("label", "notes"):
+                if info.get(f"{key}_en"):
+                    info[f"{key}_translated"] = {"id": info.get(key) or info[f"{key}_en"],
+                                                 "en": info[f"{key}_en"]}
+        return field
 
     # IPermissionLabels: the Walidata sees every OPD's drafts and restricted datasets
     def get_dataset_labels(self, dataset_obj) -> list[str]:

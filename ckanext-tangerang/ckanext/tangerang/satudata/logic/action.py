@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -10,14 +12,19 @@ from ckan import model
 from ckanext.tangerang import city
 from ckanext.tangerang.satudata import codelists
 from ckanext.tangerang.satudata.logic.auth import is_walidata
+from ckanext.tangerang.satudata import model as store
 from ckanext.tangerang.satudata.model import APPROVED, RETURNED, SUBMITTED, Download, Review
 
 __all__ = [
     "tangerang_city_show", "package_create", "package_update",
     "tangerang_review_submit", "tangerang_review_approve", "tangerang_review_return",
     "tangerang_review_history", "tangerang_walidata_dashboard", "tangerang_download_count",
+    "tangerang_table_load", "tangerang_table_load_show", "datastore_search_sql",
+    "tangerang_standard_list", "tangerang_standard_show", "tangerang_standard_create",
+    "tangerang_standard_update", "tangerang_standard_delete",
 ]
 
+log = logging.getLogger(__name__)
 OPEN = "terbuka"
 # set in the context by the review actions, whose package_patch may publish
 REVIEW_FLAG = "tangerang_review"
@@ -229,3 +236,160 @@ def tangerang_download_count(context: dict[str, Any], data_dict: dict[str, Any])
     tk.check_access("tangerang_download_count", context, {"id": resource_id})
     row = model.Session.get(Download, resource_id)
     return {"id": resource_id, "count": row.count if row else 0}
+
+
+# ---------------------------------------------------------------- tables in the DataStore
+
+def queue_table_load(resource: dict[str, Any], sheet: str | None = None) -> dict[str, Any]:
+    """Records a load of the resource's table and hands it to the job queue; when the queue
+    (Redis) cannot be reached, the load is marked failed with a message that says so."""
+    import redis
+
+    from ckanext.tangerang.satudata.tables import load, read
+
+    run = store.create_load(resource["id"], sheet)
+    try:
+        tk.enqueue_job(load.load_resource, [run["id"]],
+                       title=f"Satu Data load of resource {resource['id']} into the DataStore",
+                       rq_kwargs={"timeout": 6 * 3600})
+    except redis.exceptions.RedisError as e:
+        log.error("table load %s of resource %s not queued: %r", run["id"], resource["id"], e)
+        store.update_load(run["id"], status=store.FAILED, error={"message": read.N_(
+            "The load could not start because the job queue is not reachable. The file is "
+            "saved: start the load again on this page in a few minutes.")})
+    return store.get_load(run["id"])
+
+
+def tangerang_table_load(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Loads a tabular resource's uploaded file into the DataStore again (through the worker).
+
+    :param id: the resource's id
+    :param sheet: for a spreadsheet, the sheet to load (default: the resource's Sheet field,
+        else the first sheet)
+    """
+    tk.check_access("tangerang_table_load", context, data_dict)
+    resource = tk.get_action("resource_show")(context, {"id": tk.get_or_bust(data_dict, "id")})
+    from ckanext.tangerang.satudata.tables import load
+
+    if load.is_table(resource) is None:
+        raise tk.ValidationError({"id": [tk._(
+            "Only an uploaded CSV, TSV, XLSX, XLS or ODS file is loaded into the DataStore.")]})
+    sheet = (data_dict.get("sheet") or "").strip() or None
+    return queue_table_load(resource, sheet)
+
+
+@tk.side_effect_free
+def tangerang_table_load_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any] | None:
+    """The last load of a resource into the DataStore: status, step, progress (bytes), report
+    (rows, columns and their types, warnings) or error, the messages in the reader's language.
+
+    :param id: the resource's id
+    """
+    tk.check_access("tangerang_table_load_show", context, data_dict)
+    run = store.latest_load(tk.get_or_bust(data_dict, "id"))
+    if run:
+        run["error_message"] = _say(run.get("error"))
+        run["warning_messages"] = [_say(w) for w in (run.get("report") or {}).get("warnings", [])]
+        run["problems"] = [{"row": p["row"], "column": p["column"], "message": _say(p)}
+                           for p in (run.get("error") or {}).get("problems", [])]
+    return run
+
+
+def _say(item: dict[str, Any] | None) -> str | None:
+    """A stored problem (msgid and values) in the reader's language."""
+    if not item:
+        return None
+    msgid = item["message"]
+    return tk._(msgid).format(**(item.get("params") or {}))
+
+
+@tk.chained_action
+def datastore_search_sql(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
+    """CKAN's SQL search of the Data API, stopped after the portal's timeout (CKAN's own is a
+    minute, too long for a public endpoint). A call without its SQL is refused here: CKAN 2.12
+    answers it with a server error (KeyError)."""
+    if not isinstance(data_dict.get("sql"), str) or not data_dict["sql"].strip():
+        raise tk.ValidationError({"sql": [tk._("Missing value")]})
+    context["query_timeout"] = tk.config.get("ckanext.tangerang.satudata.tables.sql_timeout")
+    return up_func(context, data_dict)
+
+
+# ---------------------------------------------------------------- Standar Data
+
+@tk.side_effect_free
+def tangerang_standard_list(context: dict[str, Any], data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data standards the Walidata published (public): name, title, description, schema."""
+    tk.check_access("tangerang_standard_list", context, data_dict)
+    return store.standards()
+
+
+@tk.side_effect_free
+def tangerang_standard_show(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """One data standard (public), its Table Schema with the code lists it names.
+
+    :param id: the standard's name or id
+    """
+    tk.check_access("tangerang_standard_show", context, data_dict)
+    standard = store.get_standard(tk.get_or_bust(data_dict, "id"))
+    if standard is None:
+        raise tk.ObjectNotFound(tk._("Data standard not found"))
+    return standard.as_dict()
+
+
+def _standard_values(data_dict: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.tangerang.satudata.tables import standard
+
+    values = {k: data_dict.get(k) for k in ("name", "title", "description", "schema")}
+    values["name"] = (values["name"] or "").strip()
+    if isinstance(values["schema"], str):
+        try:
+            values["schema"] = json.loads(values["schema"])
+        except ValueError as e:
+            raise tk.ValidationError({"schema": [tk._("The schema is not valid JSON: {error}").format(error=e)]})
+    errors = standard.check(values, codelists.standard_codes, tk._)
+    if errors:
+        raise tk.ValidationError(errors)
+    return values
+
+
+def tangerang_standard_create(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Publishes a data standard (Walidata only).
+
+    :param name: its short name (lower case, digits, - and _)
+    :param title: its title
+    :param description: what it is for (optional)
+    :param schema: a Frictionless Table Schema (object or JSON text); a field may name a code
+        list with ``codelist`` (wilayah, kecamatan, kelurahan, urusan, ...) and a ``unit``
+    """
+    tk.check_access("tangerang_standard_create", context, data_dict)
+    values = _standard_values(data_dict)
+    if store.get_standard(values["name"]) is not None:
+        raise tk.ValidationError({"name": [tk._("A data standard with this name exists already")]})
+    user = model.User.get(context["user"])
+    return store.save_standard(values, user.id if user else None)
+
+
+def tangerang_standard_update(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Changes a data standard (Walidata only): the parameters of tangerang_standard_create, and
+    ``id``, its current name or id. Resources linked to it are checked again at their next load."""
+    tk.check_access("tangerang_standard_update", context, data_dict)
+    current = store.get_standard(tk.get_or_bust(data_dict, "id"))
+    if current is None:
+        raise tk.ObjectNotFound(tk._("Data standard not found"))
+    values = _standard_values({"name": current.name, **data_dict})
+    other = store.get_standard(values["name"])
+    if other is not None and other.id != current.id:
+        raise tk.ValidationError({"name": [tk._("A data standard with this name exists already")]})
+    return store.save_standard(values, None, current)
+
+
+def tangerang_standard_delete(context: dict[str, Any], data_dict: dict[str, Any]) -> None:
+    """Withdraws a data standard (Walidata only).
+
+    :param id: the standard's name or id
+    """
+    tk.check_access("tangerang_standard_delete", context, data_dict)
+    current = store.get_standard(tk.get_or_bust(data_dict, "id"))
+    if current is None:
+        raise tk.ObjectNotFound(tk._("Data standard not found"))
+    store.delete_standard(current)

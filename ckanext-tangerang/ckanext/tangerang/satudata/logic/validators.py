@@ -139,3 +139,16 @@ def tangerang_geojson(value: Any, context: dict[str, Any]) -> Any:
         raise Invalid(tk._("The spatial extent lies outside %(city)s: give longitude/latitude "
                            "coordinates in WGS 84 (EPSG:4326)") % {"city": city.current().meta["name"]})
     return json.dumps(geometry)
+
+
+def tangerang_standard_name(value: Any, context: dict[str, Any]) -> Any:
+    """A resource's data standard: empty, or the name of a standard the Walidata published."""
+    if _empty(value):
+        return value
+    try:
+        tk.get_action("tangerang_standard_show")({"ignore_auth": True}, {"id": value})
+    except tk.ObjectNotFound:
+        names = [s["name"] for s in tk.get_action("tangerang_standard_list")({"ignore_auth": True}, {})]
+        raise Invalid(tk._("There is no data standard {name}. Published standards: {names}.").format(
+            name=value, names=", ".join(names) or tk._("(none)")))
+    return value

@@ -5,6 +5,27 @@
   'use strict';
   var byId = function (id) { return id ? document.getElementById(id) : null; };
 
+  // A resource view in an iframe (CKAN's DataTables view): while the keyboard is inside it,
+  // its frame is outlined here, as :focus does not reach into another document
+  window.addEventListener('blur', function () {
+    setTimeout(function () {
+      var el = document.activeElement;
+      if (el && el.tagName === 'IFRAME') { el.classList.add('tg-frame-focused'); }
+    }, 0);
+  });
+  window.addEventListener('focus', function () {
+    document.querySelectorAll('iframe.tg-frame-focused').forEach(function (el) {
+      el.classList.remove('tg-frame-focused');
+    });
+  });
+
+  // CKAN's DataTables view: the refit button (datatables/datatables_view.html)
+  document.addEventListener('click', function (event) {
+    if (event.target.closest('[data-tg-refit]') && typeof window.fitColText === 'function') {
+      window.fitColText();
+    }
+  });
+
   document.addEventListener('click', function (event) {
     var el = event.target.closest('[data-tg-check], [data-tg-click], [data-tg-clear], [data-tg-focus], [data-tg-print]');
     if (!el) { return; }
