@@ -138,9 +138,10 @@ web:
 	@VENV=$(VENV) CKAN_INI=$(INI) $(STACK) start web worker
 
 # Removes the portal's data (database, index, uploads, mail); the next `make run` starts afresh.
+# (PostgreSQL is started again for the drops: `stop` has stopped it)
 clean-data: stop
-	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan || true
-	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_test || true
-	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_datastore || true
-	@runuser -u postgres -- dropdb -p 5433 --if-exists ckan_datastore_test || true
+	@VENV=$(VENV) $(STACK) start postgres >/dev/null
+	@for db in ckan ckan_test ckan_datastore ckan_datastore_test; do \
+	  runuser -u postgres -- dropdb -p 5433 --if-exists --force $$db || true; done
+	@$(STACK) stop postgres >/dev/null
 	@rm -rf var/solr var/storage var/storage-test var/redis var/mail

@@ -71,6 +71,10 @@ def test_default_chart_is_a_line_per_category_over_the_years():
         {"chart_type": "bar", "x": "kecamatan", "y": "luas", "group": None}
     assert chart.choose(FIELDS, {"y": 'x"; DROP TABLE t; --'})["y"] == "jumlah"
     assert chart.choose([{"id": "nama", "type": "text"}], {}) is None
+    # the demo's table: a total by name, not the first count by code
+    demo = [{"id": "kode_wilayah", "type": "text"}, {"id": "kecamatan", "type": "text"},
+            {"id": "laki_laki", "type": "int4"}, {"id": "jumlah", "type": "int4"}]
+    assert chart.choose(demo, {}) == {"chart_type": "bar", "x": "kecamatan", "y": "jumlah", "group": None}
 
 
 def test_points_sql_quotes_names_and_summary_names_extremes():

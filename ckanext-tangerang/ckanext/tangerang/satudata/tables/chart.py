@@ -11,6 +11,8 @@ from typing import Any
 
 NUMERIC = {"int2", "int4", "int8", "numeric", "float4", "float8"}
 YEAR_NAMES = ("tahun", "year")
+TOTAL_NAMES = ("jumlah", "total", "nilai", "value")
+CODE_PREFIXES = ("kode", "code", "id_", "no_", "nomor")
 MAX_POINTS = 600
 MAX_SERIES = 12
 # Okabe-Ito's colour-blind-safe hues, darkened until each has at least 4.5:1 on white: points
@@ -30,8 +32,10 @@ def choose(fields: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, An
     default: values by year (a tahun column), one line per category, or bars by category."""
     names = [f["id"] for f in fields if f["id"] != "_id"]
     types = {f["id"]: f["type"] for f in fields}
-    numbers = numeric_fields(fields)
-    texts = [n for n in names if types[n] == "text"]
+    # a total and a name read better than the first count and a code: jumlah by kecamatan,
+    # not laki_laki by kode_wilayah
+    numbers = sorted(numeric_fields(fields), key=lambda n: n.lower() not in TOTAL_NAMES)
+    texts = sorted((n for n in names if types[n] == "text"), key=lambda n: n.lower().startswith(CODE_PREFIXES))
     year = next((n for n in names if n.lower() in YEAR_NAMES), None)
     y = config.get("y") if config.get("y") in numbers else (numbers[0] if numbers else None)
     if y is None:

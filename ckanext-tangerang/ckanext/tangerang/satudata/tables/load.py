@@ -97,13 +97,17 @@ def load_resource(load_id: str, on_progress: Callable[[int, int], None] | None =
     if run is None:
         log.warning("table load %s: no such load", load_id)
         return
-    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": run["resource_id"]})
+    try:
+        resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": run["resource_id"]})
+    except tk.ObjectNotFound:  # deleted while the load waited in the queue
+        log.info("table load %s: resource %s is gone", load_id, run["resource_id"])
+        return
     stage = STAGE_PREFIX + uuid.uuid4().hex[:16]
     try:
         with tempfile.TemporaryDirectory(prefix="satudata-table-") as folder:
+            store.update_load(load_id, status=store.RUNNING, step="read")
             source = _source(resource, run, pathlib.Path(folder))
-            store.update_load(load_id, status=store.RUNNING, step="copy",
-                              bytes_total=source.path.stat().st_size)
+            store.update_load(load_id, step="copy", bytes_total=source.path.stat().st_size)
 
             def progress(done: int) -> None:
                 store.update_load(load_id, bytes_read=done)
