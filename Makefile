@@ -9,6 +9,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
+# pycsw 2.6 (Satu Peta's CSW) cannot share CKAN's dependencies: a virtualenv of its own
+CSW_VENV := $(CURDIR)/.venv-pycsw
 BIN := $(VENV)/bin
 CKAN := $(BIN)/ckan
 INI := $(CURDIR)/config/ckan.ini
@@ -20,7 +22,8 @@ ADMIN ?= admin
 # python-magic, GDAL tools for tests, Java + Maven for Solr, docker-compose to validate docker/)
 APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis-server \
 	libpq-dev libmagic1 gdal-bin docker-compose openjdk-17-jdk-headless maven curl \
-	python3-venv gettext nodejs chromium chromium-driver haproxy wrk
+	python3-venv gettext nodejs chromium chromium-driver haproxy wrk \
+	cgi-mapserver mapserver-bin fonts-dejavu-core
 
 .PHONY: help run test stop status walk apt venv i18n assets secrets services db demo admin web solr-jars clean-data
 
@@ -67,7 +70,7 @@ apt:
 	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
 	fi
 
-venv: $(VENV)/.installed i18n assets
+venv: $(VENV)/.installed $(CSW_VENV)/.installed i18n assets
 
 # front-end libraries from npm, served by the portal (no CDN)
 assets: node_modules/.installed
@@ -82,6 +85,12 @@ $(VENV)/.installed: setup.py pyproject.toml
 	@echo "Installing Python packages into .venv (CKAN 2.12 and extensions)..."
 	@$(BIN)/pip install -q --upgrade pip setuptools wheel
 	@$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+$(CSW_VENV)/.installed: requirements-csw.txt
+	@test -x $(CSW_VENV)/bin/python || $(PYTHON) -m venv $(CSW_VENV)
+	@echo "Installing pycsw into .venv-pycsw (Satu Peta's CSW)..."
+	@$(CSW_VENV)/bin/pip install -q -r requirements-csw.txt
 	@touch $@
 
 i18n:
@@ -135,7 +144,7 @@ demo:
 	@$(CKAN) -c $(INI) tangerang satudata demo 2>>var/log/setup.log || { tail -20 var/log/setup.log; exit 1; }
 
 web:
-	@VENV=$(VENV) CKAN_INI=$(INI) $(STACK) start web worker
+	@VENV=$(VENV) CKAN_INI=$(INI) $(STACK) start csw web worker
 
 # Removes the portal's data (database, index, uploads, mail); the next `make run` starts afresh.
 # (PostgreSQL is started again for the drops: `stop` has stopped it)

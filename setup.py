@@ -56,6 +56,10 @@ setup(
         "openpyxl==3.1.5",
         # Standar Data: tables checked against the Walidata's Table Schemas (satudata/tables/standard.py)
         "frictionless==5.21.0",
+        # Satu Peta's OGC API: CQL2 filters parsed (satupeta/cql.py), the WebMercatorQuad tile
+        # matrix set and its tile limits (satupeta/ogc.py)
+        "pygeofilter==0.4.0",
+        "morecantile==7.1.0",
     ],
     extras_require={
         "dev": [
@@ -63,9 +67,13 @@ setup(
             "aiosmtpd==1.4.6",
             "beautifulsoup4==4.15.0",  # the route walk reads forms (tests/walk)
             "ckanapi==4.11",
+            "colorspacious==1.1.2",  # Satu Peta's palette checked under colour-vision deficiencies
             "hypothesis==6.170.17",  # the PPID workflow's property test
+            "mapbox-vector-tile==2.2.0",  # Satu Peta's tile tests decode the tiles
             "OWSLib==0.32.1",
+            "openapi-spec-validator==0.9.0",  # the OGC API's OpenAPI document (tests/satupeta)
             "playwright==1.65.2",
+            "pyshacl==0.40.1",  # the DCAT output checked against our DCAT-AP 3 shapes (tests/satudata)
         ],
     },
     entry_points={

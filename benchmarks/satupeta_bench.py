@@ -4,13 +4,27 @@
    pyproj + COPY) against `ogr2ogr -f PostgreSQL -t_srs EPSG:4326 -makevalid` on the same file.
    (`-nlt GEOMETRY`: like ours, a generic geometry column, as -makevalid turns bow ties into
    MultiPolygons.)
-2. OGC API - Features items pages of 1,000 features and vector tiles per second: our service
-   (gunicorn, 2 workers) against pygeoapi (its own venv, gunicorn, 2 workers) on the same PostGIS
-   table.
-3. Peak RSS of importing a big generated GeoJSON (streamed).
+2. OGC API - Features items per second (pages of 1,000 features; ~1 km bbox queries): our
+   service (gunicorn, 2 workers) against tipg (its own venv, uvicorn, 2 workers) and pygeoapi (its
+   own venv, gunicorn, 2 workers), all on the same PostGIS table.
+3. Vector tiles per second at zooms 10 to 16 (200 tiles over the city per zoom): ours with the
+   tile cache off (a second server, ckanext.tangerang.satupeta.tile_cache = false), ours with a
+   warm cache (each tile fetched once first), tipg as shipped (it stops at 10,000 features per
+   tile: the low zooms' tiles miss most features) and tipg with that limit lifted (the same
+   features as ours).
+4. WMS GetMap per second (256 px PNGs in Web Mercator): the portal's /ows against MapServer's own
+   CGI on the same mapfile (benchmarks/ows_bench.py).
+5. Peak RSS of importing a big generated GeoJSON (streamed).
+
+Load comes from wrk (4 connections, Makefile APT_PACKAGES), else from Python threads.
 
     .venv/bin/python benchmarks/satupeta_bench.py --ini /tmp/test-peta.ini \\
-        --pygeoapi /tmp/pygeoapi-venv/bin [--features 100000] [--big-mb 1024]
+        --pygeoapi /tmp/pygeoapi-venv/bin --tipg /tmp/tipg-venv/bin [--features 100000] \\
+        [--big-mb 1024] [--quick]
+
+Peers' venvs: `python3 -m venv /tmp/tipg-venv && /tmp/tipg-venv/bin/pip install tipg==1.6.1
+uvicorn`; `python3 -m venv /tmp/pygeoapi-venv && /tmp/pygeoapi-venv/bin/pip install pygeoapi
+gunicorn psycopg2-binary sqlalchemy geoalchemy2 pygeofilter`.
 
 It writes into the PostGIS database and the CKAN database of the ini (a dataset `satupeta-bench`):
 use a test or scratch configuration, never the portal's.
@@ -24,9 +38,11 @@ import os
 import pathlib
 import random
 import resource
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -139,8 +155,46 @@ def wait_for(url: str, proc: subprocess.Popen, seconds: int = 120) -> None:
     raise RuntimeError(f"server did not answer: {url}")
 
 
+WRK_SCRIPT = r"""
+local urls = {}
+init = function(args)
+  for line in io.lines(args[1]) do urls[#urls + 1] = line end
+end
+request = function()
+  return wrk.format("GET", urls[math.random(#urls)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests":%d,"duration_us":%d,"errors":%d}\n', summary.requests,
+    summary.duration, e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
 def hammer(urls: list[str], seconds: float, threads: int = 4) -> tuple[float, int]:
-    """Requests per second over `seconds` with `threads` clients; and the number of failures."""
+    """Successful requests per second over `seconds` with `threads` clients; and the failures."""
+    if shutil.which("wrk"):
+        return hammer_wrk(urls, seconds, threads)
+    return hammer_python(urls, seconds, threads)
+
+
+def hammer_wrk(urls: list[str], seconds: float, clients: int) -> tuple[float, int]:
+    """wrk: a client in C, so the Python client's own CPU does not cap a fast server."""
+    from urllib.parse import urlsplit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script, paths = pathlib.Path(tmp) / "urls.lua", pathlib.Path(tmp) / "urls.txt"
+        script.write_text(WRK_SCRIPT)
+        paths.write_text("\n".join(urlsplit(u)._replace(scheme="", netloc="").geturl() for u in urls) + "\n")
+        base = urlsplit(urls[0])._replace(path="", query="").geturl()
+        out = subprocess.run(["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{max(1, round(seconds))}s",
+                              "--timeout", "120s", "-s", str(script), base, "--", str(paths)],
+                             capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    return (result["requests"] - result["errors"]) / (result["duration_us"] / 1e6), result["errors"]
+
+
+def hammer_python(urls: list[str], seconds: float, threads: int = 4) -> tuple[float, int]:
     import requests
 
     done = [0]
@@ -189,11 +243,12 @@ def pygeoapi_config(folder: pathlib.Path, port: int, url: str, table: str, mvt: 
     u = make_url(url)
     data = {"host": u.host, "port": u.port or 5432, "dbname": u.database, "user": u.username,
             "password": u.password, "search_path": ["public"]}
+    # only the table's own columns (the tile columns geom_3857* are geometries, not properties)
     providers = [{"type": "feature", "name": "PostgreSQL", "data": data, "id_field": "fid",
-                  "table": table, "geom_field": "geom"}]
+                  "table": table, "geom_field": "geom", "properties": ["properties"]}]
     if mvt:
         providers.append({"type": "tile", "name": "MVT-postgresql", "data": data, "id_field": "fid",
-                          "table": table, "geom_field": "geom",
+                          "table": table, "geom_field": "geom", "properties": ["properties"],
                           "options": {"zoom": {"min": 0, "max": 20}},
                           "format": {"name": "pbf", "mimetype": "application/vnd.mapbox-vector-tile"}})
     config = {
@@ -251,8 +306,12 @@ def bench_dataset() -> tuple[str, str]:
     except tk.ObjectNotFound:
         orgs = tk.get_action("organization_list")(ctx(), {})
         org = orgs[0] if orgs else tk.get_action("organization_create")(ctx(), {"name": "satupeta-bench"})["name"]
-        pkg = tk.get_action("package_create")(ctx(), {"name": "satupeta-bench", "title": "Satu Peta bench",
-                                                      "owner_org": org, "private": False})
+        # with the Satu Data standard's required fields
+        pkg = tk.get_action("package_create")(ctx(), {
+            "name": "satupeta-bench", "title": "Satu Peta bench", "owner_org": org, "private": False,
+            "notes": "Satu Peta bench", "urusan": "kesehatan", "frekuensi": "tahunan", "tahun": "2024",
+            "satuan": "unit", "cakupan_wilayah": ["36.71"], "maintainer_email": "data@tangerangkota.go.id",
+            "tingkat_akses": "terbuka"})
     if not pkg.get("resources"):
         tk.get_action("resource_create")(ctx(), {"package_id": pkg["id"], "name": "bench",
                                                  "url": "http://example.org/bench.geojson",
@@ -265,11 +324,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ini", required=True)
     ap.add_argument("--features", type=int, default=100_000)
-    ap.add_argument("--big-mb", type=int, default=1024)
-    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--big-mb", type=int, default=1024, help="0: no big-file import")
+    ap.add_argument("--seconds", type=float, default=None, help="per measure (default 15; 3 with --quick)")
     ap.add_argument("--pygeoapi", default="/tmp/pygeoapi-venv/bin", help="bin folder of pygeoapi's venv")
+    ap.add_argument("--tipg", default="/tmp/tipg-venv/bin", help="bin folder of tipg's venv")
+    ap.add_argument("--tiles-only", action="store_true", help="no items measures (tiles table only)")
+    ap.add_argument("--min-zoom", type=int, default=10)
+    ap.add_argument("--max-zoom", type=int, default=16)
+    ap.add_argument("--quick", action="store_true",
+                    help="a short run: 3 s per measure, no ogr2ogr import and no big-file import")
     ap.add_argument("--work", default=str(ROOT / "var" / "bench" / "satupeta"))
     args = ap.parse_args()
+    if args.seconds is None:
+        args.seconds = 3 if args.quick else 15
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     rows = Rows()
@@ -289,52 +356,118 @@ def main() -> None:
         generate(src, args.features)
     size_mb = src.stat().st_size / 2 ** 20
     ours, report = our_import(src, layer_id, package_id)
-    theirs = ogr_import(src, url)
-    rows.append((f"import {args.features:,} polygons ({size_mb:.0f} MB GeoJSON), s",
-                 f"{ours:.1f}", f"{theirs:.1f}", "ogr2ogr -makevalid",
-                 f"{theirs / ours:.2f}x ({report['repaired']} repaired)"))
+    if args.quick:
+        rows.append((f"import {args.features:,} polygons ({size_mb:.0f} MB GeoJSON), s",
+                     f"{ours:.1f}", "", "(--quick: no ogr2ogr)", ""))
+    else:
+        theirs = ogr_import(src, url)
+        rows.append((f"import {args.features:,} polygons ({size_mb:.0f} MB GeoJSON), s",
+                     f"{ours:.1f}", f"{theirs:.1f}", "ogr2ogr -makevalid",
+                     f"{theirs / ours:.2f}x ({report['repaired']} repaired)"))
 
-    # 2. serving
+    # 2. serving: our portal twice (tile cache on, off), pygeoapi, tipg twice (as shipped; with
+    # its 10,000 features per tile lifted)
     table = store.get_layer(layer_id)["table_name"]
     logging = (ROOT / "config" / "test.ini").read_text().split("[loggers]", 1)[1]
-    ini = work / "bench-server.ini"
-    ini.write_text(f"[app:main]\nuse = config:{pathlib.Path(args.ini).resolve()}\n\n[loggers]{logging}")
-    our_port, their_port = free_port(), free_port()
+    tile_cache = work / "tiles"
+    shutil.rmtree(tile_cache, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
-    procs = [subprocess.Popen([str(VENV_BIN / "gunicorn"), "ckanext.tangerang.wsgi:application",
-                               "--bind", f"127.0.0.1:{our_port}", "--workers", "2", "--timeout", "120"],
-                              env={**env, "CKAN_INI": str(ini)}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)]
+    procs: list[subprocess.Popen] = []
+    ports: dict[str, int] = {}
+
+    def start(name: str, cmd: list[str], extra_env: dict[str, str]) -> None:
+        ports[name] = port = free_port()
+        cmd = [c.replace("{port}", str(port)) for c in cmd]
+        procs.append(subprocess.Popen(cmd, env={**env, **extra_env}, stdout=open(work / f"{name}.log", "w"),
+                                      stderr=subprocess.STDOUT))
+
+    for name, cache_on in (("ours", True), ("ours-uncached", False)):
+        ini = work / f"bench-{name}.ini"
+        ini.write_text(f"[app:main]\nuse = config:{pathlib.Path(args.ini).resolve()}\n"
+                       f"ckanext.tangerang.satupeta.tile_cache = {str(cache_on).lower()}\n"
+                       f"ckanext.tangerang.satupeta.tile_cache_path = {tile_cache}\n\n[loggers]{logging}")
+        start(name, [str(VENV_BIN / "gunicorn"), "ckanext.tangerang.wsgi:application", "--bind",
+                     "127.0.0.1:{port}", "--workers", "2", "--timeout", "120"], {"CKAN_INI": str(ini)})
     pg_bin = pathlib.Path(args.pygeoapi)
     mvt = subprocess.run([str(pg_bin / "python"), "-c",
                           "import pygeoapi.provider.mvt_postgresql"], capture_output=True).returncode == 0
-    cfg = pygeoapi_config(work, their_port, url, table, mvt)
+    ports["pygeoapi"] = free_port()
+    cfg = pygeoapi_config(work, ports["pygeoapi"], url, table, mvt)
     subprocess.run([str(pg_bin / "pygeoapi"), "openapi", "generate", str(cfg), "--output-file",
                     str(work / "pygeoapi-openapi.yml")], env={**env, "PYGEOAPI_CONFIG": str(cfg)},
                    capture_output=True, check=True)
-    procs.append(subprocess.Popen([str(pg_bin / "gunicorn"), "pygeoapi.flask_app:APP", "--bind",
-                                   f"127.0.0.1:{their_port}", "--workers", "2", "--timeout", "120"],
-                                  env={**env, "PYGEOAPI_CONFIG": str(cfg),
-                                       "PYGEOAPI_OPENAPI": str(work / "pygeoapi-openapi.yml")},
-                                  stdout=open(work / "pygeoapi.log", "w"), stderr=subprocess.STDOUT))
+    port = ports.pop("pygeoapi")
+    start("pygeoapi", [str(pg_bin / "gunicorn"), "pygeoapi.flask_app:APP", "--bind", f"127.0.0.1:{port}",
+                       "--workers", "2", "--timeout", "120"],
+          {"PYGEOAPI_CONFIG": str(cfg), "PYGEOAPI_OPENAPI": str(work / "pygeoapi-openapi.yml")})
+    ports["pygeoapi"] = port
+    tipg_bin = pathlib.Path(args.tipg)
+    tipg_env = {"DATABASE_URL": url, "TIPG_DB_TABLES": json.dumps([f"public.{table}"]),
+                "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false"}
+    for name, extra in (("tipg", {}), ("tipg-all", {"TIPG_MAX_FEATURES_PER_TILE": "10000000"})):
+        start(name, [str(tipg_bin / "uvicorn"), "tipg.main:app", "--host", "127.0.0.1", "--port", "{port}",
+                     "--workers", "2", "--log-level", "warning"], {**tipg_env, **extra})
+    tiles_table: list[tuple] = []
     try:
-        ours_base = f"http://127.0.0.1:{our_port}/ogc/collections/{layer_id}"
-        theirs_base = f"http://127.0.0.1:{their_port}/collections/bench"
-        wait_for(f"{ours_base}/items?limit=1", procs[0])
-        wait_for(f"{theirs_base}/items?limit=1&f=json", procs[1])
-        pages = [f"?limit=1000&offset={o}&f=json" for o in range(0, args.features - 1000, 7919)][:100]
-        our_items, our_fail = hammer([f"{ours_base}/items{p}" for p in pages], args.seconds)
-        their_items, their_fail = hammer([f"{theirs_base}/items{p}" for p in pages], args.seconds)
-        rows.append(("items pages of 1,000 features per second", f"{our_items:.1f}", f"{their_items:.1f}",
-                     "pygeoapi", f"{our_items / their_items:.2f}x" if their_items else "n/a"))
-        our_tiles, _ = hammer(tile_urls(ours_base + "/tiles/WebMercatorQuad/{z}/{y}/{x}"), args.seconds)
-        if mvt:
-            their_tiles, their_tile_fail = hammer(
-                tile_urls(theirs_base + "/tiles/WebMercatorQuad/{z}/{y}/{x}?f=mvt"), args.seconds)
-            ratio = f"{our_tiles / their_tiles:.2f}x" if their_tiles else f"pygeoapi failed {their_tile_fail}"
-        else:
-            their_tiles, ratio = float("nan"), "pygeoapi has no MVT-postgresql here"
-        rows.append(("vector tiles (z14) per second", f"{our_tiles:.1f}", f"{their_tiles:.1f}", "pygeoapi", ratio))
+        base = {"ours": f"http://127.0.0.1:{ports['ours']}/ogc/collections/{layer_id}",
+                "ours-uncached": f"http://127.0.0.1:{ports['ours-uncached']}/ogc/collections/{layer_id}",
+                "pygeoapi": f"http://127.0.0.1:{ports['pygeoapi']}/collections/bench",
+                "tipg": f"http://127.0.0.1:{ports['tipg']}/collections/public.{table}",
+                "tipg-all": f"http://127.0.0.1:{ports['tipg-all']}/collections/public.{table}"}
+        # tipg: the table's own columns, not the tile columns (geom_3857*) as properties
+        tipg_q = "properties=properties&geom-column=geom"
+        for name, proc in zip(["ours", "ours-uncached", "pygeoapi", "tipg", "tipg-all"], procs):
+            query = {"pygeoapi": "&f=json", "tipg": "&" + tipg_q, "tipg-all": "&" + tipg_q}.get(name, "")
+            wait_for(f"{base[name]}/items?limit=1{query}", proc)
+        offsets = range(0, args.features - 1000, 7919)
+        rnd = random.Random(5)
+        boxes = []
+        for _ in range(100):  # ~1 km x 1 km
+            x, y = rnd.uniform(BBOX[0], BBOX[2] - 0.009), rnd.uniform(BBOX[1], BBOX[3] - 0.009)
+            boxes.append(f"{x:.5f},{y:.5f},{x + 0.009:.5f},{y + 0.009:.5f}")
+        items = {
+            "items pages of 1,000 features per second": lambda b, q: [
+                f"{b}/items?limit=1000&offset={o}{q}" for o in offsets][:100],
+            "items in a ~1 km bbox (limit 1,000) per second": lambda b, q: [
+                f"{b}/items?limit=1000&bbox={box}{q}" for box in boxes],
+        }
+        for measure, make in ({} if args.tiles_only else items).items():
+            our_rate, _ = hammer(make(base["ours"], ""), args.seconds)
+            for peer, query in (("tipg", "&" + tipg_q), ("pygeoapi", "&f=json")):
+                their_rate, their_fail = hammer(make(base[peer], query), args.seconds)
+                rows.append((f"{measure}", f"{our_rate:.1f}", f"{their_rate:.1f}", peer,
+                             f"{our_rate / their_rate:.2f}x" if their_rate else f"{peer} failed {their_fail}"))
+        if not args.tiles_only:
+            # WMS GetMap: the portal's /ows against MapServer's CGI on the same mapfile
+            import ows_bench
+            from ckanext.tangerang.satupeta.logic import action as peta_action
+
+            peta_action.write_ows()
+            rows.extend(ows_bench.measure(f"http://127.0.0.1:{ports['ours']}", layer_id,
+                                          peta_action.ows_folder(), args.seconds, hammer, free_port, work))
+        if mvt and not args.tiles_only:
+            urls = tile_urls(base["pygeoapi"] + "/tiles/WebMercatorQuad/{z}/{y}/{x}?f=mvt")
+            rate, fail = hammer(urls, args.seconds)
+            rows.append(("vector tiles (z14) per second, pygeoapi", "", f"{rate:.1f}", "pygeoapi",
+                         f"failed {fail}" if fail else ""))
+        template = "/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        tipg_template = "/tiles/WebMercatorQuad/{z}/{x}/{y}?" + tipg_q
+        for z in range(args.min_zoom, args.max_zoom + 1):
+            rates = {}
+            for name in ("ours-uncached", "ours", "tipg", "tipg-all"):
+                urls = tile_urls(base[name] + (tipg_template if name.startswith("tipg") else template), z=z)
+                if name == "ours":  # warm: every tile once first
+                    for u in sorted(set(urls)):
+                        requests_get(u)
+                rate, fail = hammer(urls, args.seconds)
+                rates[name] = f"{rate:.1f}" + (f" ({fail} failed)" if fail else "")
+                rates[name + "/"] = rate
+            tiles_table.append((
+                str(z), rates["ours-uncached"], rates["ours"], rates["tipg"], rates["tipg-all"],
+                f"{rates['ours-uncached/'] / rates['tipg/']:.2f}x" if rates["tipg/"] else "n/a",
+                f"{rates['ours-uncached/'] / rates['tipg-all/']:.2f}x" if rates["tipg-all/"] else "n/a",
+                f"{rates['ours/'] / rates['tipg/']:.1f}x" if rates["tipg/"] else "n/a"))
+            print(" | ".join(tiles_table[-1]), file=sys.stderr, flush=True)
     finally:
         for p in procs:
             p.terminate()
@@ -343,24 +476,39 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 p.kill()
 
-    # 3. memory of a big import (streamed)
-    big = work / f"big-{args.big_mb}mb.geojson"
-    if not big.exists():
-        generate_big(big, args.big_mb)
-    rss, seconds, written = peak_rss_import(args.ini, big, layer_id, package_id)
-    rows.append((f"peak RSS importing {big.stat().st_size / 2 ** 20:.0f} MB GeoJSON "
-                 f"({written:,} polygons, {seconds:.0f} s), MB", f"{rss:.0f}", "", "goal < 1024", ""))
+    # 4. memory of a big import (streamed)
+    if not args.quick and args.big_mb > 0:
+        big = work / f"big-{args.big_mb}mb.geojson"
+        if not big.exists():
+            generate_big(big, args.big_mb)
+        rss, seconds, written = peak_rss_import(args.ini, big, layer_id, package_id)
+        rows.append((f"peak RSS importing {big.stat().st_size / 2 ** 20:.0f} MB GeoJSON "
+                     f"({written:,} polygons, {seconds:.0f} s), MB", f"{rss:.0f}", "", "goal < 1024", ""))
     store.delete_layer(layer_id)
+    shutil.rmtree(tile_cache, ignore_errors=True)
 
-    widths = [max(len(str(r[i])) for r in rows + [HEAD]) for i in range(5)]
-    line = " | ".join(h.ljust(w) for h, w in zip(HEAD, widths))
-    print(line)
+    print_table(HEAD, rows)
+    print(f"\nVector tiles per second, {args.features:,} polygons, 4 clients, 200 tiles over the city per zoom")
+    print_table(TILES_HEAD, tiles_table)
+
+
+def print_table(head: tuple, rows: list) -> None:
+    widths = [max(len(str(r[i])) for r in list(rows) + [head]) for i in range(len(head))]
+    print(" | ".join(h.ljust(w) for h, w in zip(head, widths)))
     print("-|-".join("-" * w for w in widths))
     for r in rows:
         print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
 
 
+def requests_get(url: str) -> None:
+    import requests
+
+    requests.get(url, timeout=300)
+
+
 HEAD = ("measure", "Satu Peta", "peer", "peer is", "Satu Peta vs peer")
+TILES_HEAD = ("zoom", "ours, uncached", "ours, warm cache", "tipg (<= 10,000 features/tile)",
+              "tipg (all features)", "uncached vs tipg", "uncached vs tipg all", "warm vs tipg")
 
 
 class Rows(list):

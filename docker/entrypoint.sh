@@ -4,6 +4,13 @@
 # CKAN connects to PostgreSQL as the owner of its databases (not a superuser), to Solr with
 # CKAN_SOLR_USER / CKAN_SOLR_PASSWORD and to Redis with the password in CKAN_REDIS_URL.
 set -eu
+# pycsw (Satu Peta's CSW, behind the portal's /csw) needs no CKAN secret: only its database
+if [ "${1:-}" = csw ]; then
+  : "${SATUPETA_CSW_DATABASE:?set SATUPETA_CSW_DATABASE}"
+  exec /opt/pycsw/bin/gunicorn csw_server:application \
+    --pythonpath /srv/app/ckanext-tangerang/ckanext/tangerang/satupeta \
+    --bind 0.0.0.0:8001 --workers "${CSW_WORKERS:-2}" --timeout 60 --access-logfile -
+fi
 : "${CKAN_SECRET_KEY:?set CKAN_SECRET_KEY}"
 : "${CKAN_PPID_DATA_KEY:?set CKAN_PPID_DATA_KEY}"
 : "${CKAN_SOLR_USER:?set CKAN_SOLR_USER}"

@@ -3,7 +3,7 @@
 # sink, the CKAN web server and a jobs worker. Every start is idempotent and waits until the
 # service answers; a failure names the service and its log. Pids live in var/run, logs in var/log.
 #
-#   scripts/stack.sh start SERVICE...   (postgres redis solr mail web worker, or: all, backing)
+#   scripts/stack.sh start SERVICE...   (postgres redis solr mail csw web worker, or: all, backing)
 #   scripts/stack.sh stop [SERVICE...]  stops by pid what this script started
 #   scripts/stack.sh status
 set -euo pipefail
@@ -25,6 +25,11 @@ SOLR_HEAP="${SOLR_HEAP:-1g}"
 MAIL_PORT="${MAIL_PORT:-8025}"
 WEB_PORT="${WEB_PORT:-5000}"
 WEB_WORKERS="${WEB_WORKERS:-2}"
+# pycsw (Satu Peta's CSW, behind the portal's /csw) in its own virtualenv; reads the records
+# table of the Satu Peta database (ckanext.tangerang.satupeta.csw.backend_url points here)
+CSW_VENV="${CSW_VENV:-$ROOT/.venv-pycsw}"
+CSW_PORT="${CSW_PORT:-8001}"
+CSW_DATABASE="${CSW_DATABASE:-postgresql://ckan:ckan@127.0.0.1:${PG_PORT:-5433}/ckan_peta}"
 DB_USER=ckan
 DB_PASS=ckan
 DATABASES="${DATABASES:-ckan ckan_test}"
@@ -203,6 +208,19 @@ start_worker() {
 }
 stop_worker() { stop_pid worker; }
 
+# ---------------------------------------------------------------- pycsw (CSW of Satu Peta)
+start_csw() {
+  if running "$RUN/csw.pid"; then say csw "already running (port $CSW_PORT)"; return; fi
+  SATUPETA_CSW_DATABASE="$CSW_DATABASE" nohup "$CSW_VENV/bin/gunicorn" csw_server:application \
+    --pythonpath "$ROOT/ckanext-tangerang/ckanext/tangerang/satupeta" \
+    --bind "127.0.0.1:$CSW_PORT" --workers 2 --timeout 60 \
+    --pid "$RUN/csw.pid" >"$LOG/csw.log" 2>&1 &
+  local pid=$!
+  wait_for csw "$LOG/csw.log" "$pid" http_ok "http://127.0.0.1:$CSW_PORT/?service=CSW&request=GetCapabilities"
+  say csw "pycsw ready on 127.0.0.1:$CSW_PORT, behind the portal's /csw (log $LOG/csw.log)"
+}
+stop_csw() { stop_pid csw; }
+
 # ---------------------------------------------------------------- common
 stop_pid() { # name: TERM, then KILL after 20s
   local name=$1 f="$RUN/$1.pid" pid
@@ -218,7 +236,7 @@ stop_pid() { # name: TERM, then KILL after 20s
 status() {
   local s
   running "$(pg_pidfile)" && s=up || s=down; say postgres "$s"
-  for s in redis solr mail web worker; do
+  for s in redis solr mail csw web worker; do
     if running "$RUN/$s.pid"; then say "$s" "up (pid $(cat "$RUN/$s.pid"))"; else say "$s" down; fi
   done
 }
@@ -227,7 +245,7 @@ expand() {
   local s
   for s in "$@"; do
     case $s in
-      all) echo postgres redis solr mail web worker ;;
+      all) echo postgres redis solr mail csw web worker ;;
       backing) echo postgres redis solr mail ;;
       *) echo "$s" ;;
     esac
@@ -243,5 +261,5 @@ case $cmd in
     # reverse order: the portal first, the databases last
     for s in $(echo "$services" | tr ' ' '\n' | tac); do "stop_$s"; done ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status [postgres redis solr mail web worker all backing]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [postgres redis solr mail csw web worker all backing]" >&2; exit 2 ;;
 esac

@@ -124,8 +124,46 @@ def peta_store(ckan_config):
             "SELECT tablename FROM pg_tables WHERE tablename LIKE 'tangerang_satupeta_f_%'")).scalars().all()
         for table in tables:
             conn.execute(sa.text(f'DROP TABLE "{table}"'))
-        conn.execute(sa.text("TRUNCATE tangerang_satupeta_layer, tangerang_satupeta_import"))
+        conn.execute(sa.text("TRUNCATE tangerang_satupeta_layer, tangerang_satupeta_import, "
+                             "tangerang_satupeta_csw_record"))
     return engine
+
+
+@pytest.fixture(scope="session")
+def csw_backend():
+    """pycsw (satupeta/csw_server.py) in its own virtualenv (.venv-pycsw), as `make run` starts
+    it, reading the test feature store; its URL."""
+    import subprocess
+
+    import ckan.plugins.toolkit as tk
+    from live_portal import LOG_DIR, free_port, http_ok, stop, wait_until
+
+    gunicorn = ROOT / ".venv-pycsw" / "bin" / "gunicorn"
+    assert gunicorn.exists(), ".venv-pycsw is missing: make venv"
+    port = free_port()
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOG_DIR / f"test-pycsw-{port}.log"
+    env = {**os.environ,
+           "SATUPETA_CSW_DATABASE": tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"]}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(gunicorn), "--pythonpath", str(ROOT / "ckanext-tangerang/ckanext/tangerang/satupeta"),
+             "csw_server:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            wait_until(lambda: http_ok(url + "?service=CSW&request=GetCapabilities"), 60,
+                       "pycsw", proc, log_path)
+            yield url
+        finally:
+            stop(proc)
+
+
+@pytest.fixture
+def csw_service(ckan_config, csw_backend):
+    """The portal's /csw forwards to the test's pycsw (ckan_config restores the option)."""
+    ckan_config["ckanext.tangerang.satupeta.csw.backend_url"] = csw_backend
+    return csw_backend
 
 
 @pytest.fixture(scope="session")

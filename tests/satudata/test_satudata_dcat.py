@@ -2,6 +2,8 @@
 so the national Satu Data portal can harvest them. Parsed with rdflib as a harvester would."""
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
@@ -47,8 +49,10 @@ def test_dataset_endpoint_maps_the_standard_fields_to_dcat(app, published, suffi
     assert "Puskesmas:" in str(g.value(d, SKOS.definition))
     assert str(g.value(d, DCTERMS.source)) == "Dinas Kesehatan Kota Tangerang"
 
-    theme = g.value(d, DCAT.theme)
-    assert str(g.value(theme, SKOS.notation)) == "kesehatan"
+    # the urusan (the portal's concept, with its code) and the EU data theme it falls under
+    themes = set(g.objects(d, DCAT.theme))
+    assert {str(g.value(t, SKOS.notation)) for t in themes} == {"kesehatan", "None"}
+    assert URIRef("http://publications.europa.eu/resource/authority/data-theme/HEAL") in themes
     period = g.value(d, DCTERMS.temporal)
     assert str(g.value(period, DCAT.startDate)) == "2024-01-01"
     assert str(g.value(period, DCAT.endDate)) == "2024-12-31"
@@ -72,7 +76,9 @@ def test_catalog_endpoint_lists_public_datasets_only(app, opd, walidata, publish
     catalog = next(g.subjects(RDF.type, DCAT.Catalog))
     titles = {str(g.value(ds, DCTERMS.title)) for ds in g.objects(catalog, DCAT.dataset)}
     assert titles == {"Jumlah Puskesmas per Kecamatan"}
-    assert g.value(catalog, DCTERMS.language) == Literal("id")
+    assert set(g.objects(catalog, DCTERMS.language)) == {
+        URIRef("http://publications.europa.eu/resource/authority/language/IND"),
+        URIRef("http://publications.europa.eu/resource/authority/language/ENG")}
 
 
 def test_english_metadata_is_tagged_english(app, opd, walidata):
@@ -198,3 +204,167 @@ def test_dataset_page_structured_data_names_the_licence(app, licensed):
     assert licences("jalan") == [str(ODBL)]
     # no licence URL: no licence document is named
     assert all("opendefinition" not in v for v in licences("tanpa-lisensi"))
+
+
+# --- DCAT-AP 3: the map services, IRIs of formats, themes and languages, the shapes -----------
+# our own shapes of DCAT-AP 3.0 (the official ones are not packaged for us)
+SHAPES = pathlib.Path(__file__).parent / "shacl" / "dcat-ap-3-core.ttl"
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+IANA = Namespace("https://www.iana.org/assignments/media-types/")
+OGC_WMS = URIRef("http://www.opengis.net/def/serviceType/ogc/wms")
+OGC_WFS = URIRef("http://www.opengis.net/def/serviceType/ogc/wfs")
+POINTS = b'''{"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"nama": "Puskesmas Cipondoh"},
+  "geometry": {"type": "Point", "coordinates": [106.70, -6.18]}},
+ {"type": "Feature", "properties": {"nama": "Puskesmas Pinang"},
+  "geometry": {"type": "Point", "coordinates": [106.66, -6.22]}}]}'''
+
+
+@pytest.fixture
+def run_import():
+    """Imports a resource now, as Satu Peta's worker would (as tests/satupeta/conftest.py does)."""
+    from ckanext.tangerang.satupeta import jobs
+    from ckanext.tangerang.satupeta import model as store
+
+    def runner(resource: dict) -> dict:
+        run = store.create_import(resource["id"], resource["package_id"], None, None)
+        jobs.import_layer(run["id"])
+        return store.get_import(run["id"])
+
+    return runner
+
+
+@pytest.fixture
+def mapped(app, opd, walidata, peta_store, create_with_upload, run_import):
+    """A published dataset with a table (CSV), a spreadsheet (XLSX) and a GeoJSON file that Satu
+    Peta serves as a map layer."""
+    created = api(app, "package_create", valid_dataset(
+        owner_org="dinkes", name="lokasi-puskesmas", title="Lokasi Puskesmas",
+        resources=[{"name": "Rekap", "url": "https://data.tangerangkota.go.id/rekap.csv", "format": "CSV"},
+                   {"name": "Rekap (Excel)", "url": "https://data.tangerangkota.go.id/rekap.xlsx",
+                    "format": "XLSX"}]), opd)["result"]
+    layer = create_with_upload(POINTS, "puskesmas.geojson", package_id=created["id"],
+                               format="GeoJSON", name="Titik Puskesmas", context={"user": opd["name"]})
+    api(app, "tangerang_review_submit", {"id": created["id"]}, opd)
+    api(app, "tangerang_review_approve", {"id": created["id"]}, walidata)
+    run = run_import(layer)
+    assert run["status"] == "done", run
+    shown = api(app, "package_show", {"id": created["id"]})["result"]
+    return {"dataset": created, "layer": next(r for r in shown["resources"] if r["id"] == layer["id"])}
+
+
+def _conforms(g: Graph) -> None:
+    import pyshacl
+
+    conforms, _, report = pyshacl.validate(g, shacl_graph=Graph().parse(SHAPES, format="turtle"),
+                                           advanced=True, allow_warnings=False)
+    assert conforms, report
+
+
+def _services(g, dataset):
+    """The data services serving the dataset, by the standard each conforms to."""
+    return {g.value(s, DCTERMS.conformsTo): s for s in g.subjects(DCAT.servesDataset, dataset)}
+
+
+# the layers are imported by the test itself (run_import), not by a queued job
+NO_AUTO_IMPORT = pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "false")
+
+
+@pytest.mark.services
+@NO_AUTO_IMPORT
+@pytest.mark.parametrize("url", ["/dataset/lokasi-puskesmas.ttl", "/catalog.ttl"])
+def test_a_served_layers_dataset_conforms_to_dcat_ap_3(app, mapped, url):
+    g = _graph(app, url, "turtle")
+    _conforms(g)
+    d = next(d for d in g.subjects(RDF.type, DCAT.Dataset)
+             if g.value(d, DCTERMS.title) == Literal("Lokasi Puskesmas"))
+    layer = mapped["layer"]
+    ows = "http://test.ckan.net/ows"
+
+    # one data service per protocol, each serving the dataset, titled in both languages
+    services = _services(g, d)
+    assert set(services) == {OGC_WMS, OGC_WFS,
+                             URIRef("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core")}
+    for standard, protocol in ((OGC_WMS, "WMS"), (OGC_WFS, "WFS")):
+        service = services[standard]
+        assert g.value(service, DCAT.endpointURL) == URIRef(ows)
+        capabilities = URIRef(f"{ows}?SERVICE={protocol}&REQUEST=GetCapabilities")
+        assert g.value(service, DCAT.endpointDescription) == capabilities
+        assert {t.language for t in g.objects(service, DCTERMS.title)} == {"id", "en"}
+        # the layer's distribution through that service names the layer
+        distribution = g.value(predicate=DCAT.accessService, object=service)
+        assert (d, DCAT.distribution, distribution) in g
+        assert g.value(distribution, DCAT.accessURL) == capabilities
+        assert str(g.value(distribution, DCTERMS.identifier)) == layer["satupeta_ows_name"]
+        assert g.value(distribution, DCTERMS["format"]) == EU_FILE_TYPE[f"{protocol}_SRVC"]
+
+    # formats and media types as IRIs of the EU file-type and IANA registers
+    formats = {str(g.value(dist, DCTERMS.title)): (g.value(dist, DCTERMS["format"]),
+                                                   g.value(dist, DCAT.mediaType))
+               for dist in g.objects(d, DCAT.distribution)}
+    assert formats["Rekap"] == (EU_FILE_TYPE.CSV, IANA["text/csv"])
+    assert formats["Rekap (Excel)"] == (
+        EU_FILE_TYPE.XLSX, IANA["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
+    assert formats["Titik Puskesmas"] == (EU_FILE_TYPE.GEOJSON, IANA["application/geo+json"])
+
+    # the urusan as the portal's concept and as the EU data theme
+    themes = set(g.objects(d, DCAT.theme))
+    assert EU_THEME.HEAL in themes
+    urusan = next(t for t in themes if t != EU_THEME.HEAL)
+    assert urusan == URIRef("http://test.ckan.net/group/kesehatan")
+    assert str(g.value(urusan, SKOS.notation)) == "kesehatan"
+
+    # languages: IRIs of the EU language vocabulary, nowhere a literal
+    assert g.value(d, DCTERMS.language) == EU_LANGUAGE.IND
+    assert all(isinstance(o, URIRef) for o in g.objects(None, DCTERMS.language))
+    if url == "/catalog.ttl":
+        catalog = next(g.subjects(RDF.type, DCAT.Catalog))
+        assert set(g.objects(catalog, DCTERMS.language)) == {EU_LANGUAGE.IND, EU_LANGUAGE.ENG}
+
+
+@pytest.mark.services
+@NO_AUTO_IMPORT
+def test_a_layer_not_served_has_no_wms_or_wfs(app, opd, walidata, peta_store, create_with_upload,
+                                              run_import):
+    created = _publish(app, opd, walidata, name="sekolah", title="Sekolah")
+    res = create_with_upload(b"Daftar sekolah, lihat lampiran.\n", "sekolah.geojson",
+                             package_id=created["id"], format="GeoJSON", name="Sekolah",
+                             context={"user": opd["name"]})
+    assert run_import(res)["status"] == "failed"
+    g = _graph(app, "/dataset/sekolah.ttl", "turtle")
+    assert list(g.subjects(RDF.type, DCAT.DataService)) == []
+    assert not [o for o in g.objects() if "/ows" in str(o)]
+
+
+@pytest.mark.services
+def test_an_unknown_format_is_left_as_the_officer_wrote_it(app, opd, walidata):
+    _publish(app, opd, walidata, name="survei", title="Survei",
+             resources=[{"name": "Survei", "url": "https://data.tangerangkota.go.id/s.sav",
+                         "format": "SPSS SAV"}])
+    g = _graph(app, "/dataset/survei.ttl", "turtle")
+    dist = g.value(_dataset(g), DCAT.distribution)
+    assert g.value(dist, DCTERMS["format"]) == Literal("SPSS SAV")
+
+
+# the EU data-theme vocabulary's concepts (DCAT-AP 3's recommended dcat:theme vocabulary)
+EU_THEMES = {"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI",
+             "TECH", "TRAN"}
+
+
+def test_every_urusan_falls_under_an_eu_data_theme():
+    from ckanext.tangerang.satudata import codelists
+
+    for code in codelists.codes("urusan"):
+        assert code.eu_theme and code.eu_theme.startswith(str(EU_THEME)), code
+        assert code.eu_theme.removeprefix(str(EU_THEME)) in EU_THEMES, code
+
+
+def test_a_ckan_format_label_finds_its_registers_entry_whatever_its_case():
+    from ckanext.tangerang.satudata import codelists
+
+    assert codelists.file_type("geojson").uri == str(EU_FILE_TYPE.GEOJSON)
+    assert codelists.file_type(" .CSV ").media_type == "text/csv"
+    assert codelists.file_type("Zipped Shapefile").uri == str(EU_FILE_TYPE.SHP)
+    assert codelists.file_type("SPSS SAV") is None and codelists.file_type(None) is None

@@ -174,7 +174,7 @@ def test_dcat_offers_no_map_service_of_a_failed_layer(app, dataset_with_a_failed
              if isinstance(n, Literal)}
     assert any("not available" in text and lang == "en" for text, lang in notes), notes
     assert any("tidak tersedia" in text and lang == "id" for text, lang in notes), notes
-    assert len(distributions) == 3  # two files and one map service
+    assert len(distributions) == 5  # two files and the map services (OGC API, WMS, WFS) of one
 
     # the catalogue (from the search index, updated when the imports finished) says the same
     catalog = Graph().parse(data=app.get("/catalog.ttl").body, format="turtle")

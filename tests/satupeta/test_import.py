@@ -40,7 +40,7 @@ def test_geojson_becomes_a_layer_with_a_report(create_with_upload, editor, run_i
         table = conn.execute(sa.text("SELECT table_name FROM tangerang_satupeta_layer")).scalar()
         srid, valid, gist = conn.execute(sa.text(
             f'SELECT min(ST_SRID(geom)), bool_and(ST_IsValid(geom)), '
-            f"(SELECT count(*) FROM pg_indexes WHERE tablename = '{table}' AND indexdef LIKE '%gist%') "
+            f"(SELECT count(*) FROM pg_indexes WHERE tablename = '{table}' AND indexdef LIKE '%gist (geom)') "
             f'FROM "{table}"')).one()
     assert (srid, valid, gist) == (4326, True, 1)
 

@@ -160,3 +160,44 @@ def test_without_an_area_layer_the_box_is_typed_and_bad_boxes_are_explained(app)
 def test_map_page_links_to_a_search_of_the_view(app):
     page = app.get("/en/peta").body
     assert 'id="satupeta-search-view"' in page and "ext_bbox=" in page.split('id="satupeta-search-view"')[1][:300]
+
+
+def test_officer_sets_a_style_on_the_layer_page_and_the_map_page_shows_its_legend(
+        app, create_with_upload, run_import, editor):
+    user, org = editor["user"], editor["org"]
+    ds = satu_factories.Dataset(owner_org=org["id"], title="Blok")
+    blocks = [feature(square(lon, lat), nama=f"Blok {i}", kecamatan=["Pinang", "Cipondoh"][i % 2])
+              for i, (lon, lat) in enumerate(PLACES)]
+    res = create_with_upload(geojson_bytes(blocks), "blok.geojson", package_id=ds["id"], format="GeoJSON",
+                             name="Blok", context={"user": user["name"]})
+    assert run_import(res)["status"] == "done"
+    url = f"/en/dataset/{ds['name']}/resource/{res['id']}/layer"
+    token = factories.APIToken(user=user["name"])["token"]
+    page = app.get(url, headers={"Authorization": token}).body
+    form = page.split('action="' + url + '/style"')[1].split("</form>")[0]
+    assert 'name="_csrf_token"' in form and 'name="classify_field"' in form
+    assert "?SERVICE=WMS&amp;REQUEST=GetCapabilities" in page  # the services, for GIS users
+    # categories from the data, then their legend labels edited
+    app.post(url + "/style", data={"fill": "#444444", "classify_field": "kecamatan",
+                                   "classify_method": "categories", "classify_count": "4"},
+             headers={"Authorization": token})
+    style = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])["layer"]["style"]
+    assert [c["value"] for c in style["classify"]["classes"]] == ["Pinang", "Cipondoh"]  # 3 vs 2
+    page = app.get(url, headers={"Authorization": token}).body
+    assert 'value="Pinang"' in page
+    app.post(url + "/style", data={
+        "fill": "#444444", "classify_field": "kecamatan", "classify_method": "categories", "keep_classes": "1",
+        "class_value": ["Pinang", "Cipondoh"], "class_min": ["", ""], "class_max": ["", ""],
+        "class_label": ["Kecamatan Pinang", "Kecamatan Cipondoh"], "class_color": ["#e69f00", "#0072b2"]},
+        headers={"Authorization": token})
+    legend = app.get("/en/peta").body.split('aria-label="Legend of Blok"')[1].split("</ul>")[0]
+    assert "Kecamatan Pinang" in legend and "Kecamatan Cipondoh" in legend and "Other" in legend
+    # a bad value: the page says which field and what is allowed; the saved style stays
+    bad = app.post(url + "/style", data={"fill": "merah"}, headers={"Authorization": token},
+                   follow_redirects=True).body
+    assert "Fill colour: Use a colour as #rrggbb" in bad
+    kept = helpers.call_action("tangerang_satupeta_layer_show", id=res["id"])["layer"]["style"]
+    assert kept["classify"]["classes"][0]["label"] == "Kecamatan Pinang"
+    # a visitor reads the legend but gets no form, and cannot post one
+    assert 'name="classify_field"' not in app.get(url).body
+    assert app.post(url + "/style", data={"fill": "#000000"}).status_code in (400, 403)

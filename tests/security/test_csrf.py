@@ -54,11 +54,23 @@ def fill(rule, seeded) -> str:
     return url
 
 
+# blueprints exempted once, at registration, with CKAN's csrf.exempt: read-only services that
+# non-browser clients POST to (Satu Peta's CSW)
+STATIC_EXEMPT = ("satupeta_csw",)
+
+
 def post_rules(flask_app):
     for rule in flask_app.url_map.iter_rules():
         blueprint = rule.endpoint.split(".")[0]
-        if "POST" in rule.methods and blueprint not in ("api", "static") and rule.endpoint != "static":
+        if "POST" in rule.methods and blueprint not in ("api", "static", *STATIC_EXEMPT) \
+                and rule.endpoint != "static":
             yield rule
+
+
+def test_only_read_only_services_are_exempt_at_registration(app):
+    from ckan.config.middleware.flask_app import csrf
+
+    assert {bp.name for bp in csrf._exempt_blueprints} == set(STATIC_EXEMPT)
 
 
 def test_every_form_refuses_a_signed_in_post_without_token(app, seeded):

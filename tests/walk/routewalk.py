@@ -175,7 +175,8 @@ def fills(seed: Seed, endpoint: str, arguments: set[str]) -> list[dict[str, Any]
         base = [{"name": n} for n in seed.standards]
     elif endpoint.startswith("satupeta_ogc."):
         z, x, y = seed.tile
-        base = [{"cid": c, "fid": 1, "z": z, "x": x, "y": y} for c in seed.collections]
+        base = [{"cid": c, "fid": 1, "z": z, "x": x, "y": y, "tms": "WebMercatorQuad",
+                 "rest": "no/such/path"} for c in seed.collections]
     elif endpoint == "api.action":
         base = [{"logic_function": a, "ver": 3} for a in seed.actions]
     elif endpoint.startswith("api."):

@@ -256,7 +256,8 @@ class FlaskClient(routewalk.Client):
                           headers={"X-CSRFToken": self.csrf_token()})
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "peta_store", "clean_queues")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "peta_store", "clean_queues",
+                         "csw_service")
 @pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "true")
 def test_every_route_as_every_role(app, cli, capsys):
     seed = seed_portal(cli)

@@ -24,6 +24,7 @@ class Code:
     label_en: str
     days: int | None = None  # frekuensi only: the longest gap between two updates
     uri: str | None = None  # the matching concept of a published vocabulary (DCAT output)
+    eu_theme: str | None = None  # urusan only: the EU data theme it falls under (DCAT output)
 
     def label(self, lang: str | None) -> str:
         return self.label_en if lang == "en" else self.label_id
@@ -34,9 +35,30 @@ def _national(name: str) -> tuple[Code, ...]:
     with (FOLDER / f"{name}.csv").open(encoding="utf-8", newline="") as f:
         return tuple(
             Code(row["value"], row["label_id"], row["label_en"],
-                 int(row["days"]) if row.get("days") else None, row.get("uri") or None)
+                 int(row["days"]) if row.get("days") else None, row.get("uri") or None,
+                 row.get("eu_theme") or None)
             for row in csv.DictReader(f)
         )
+
+
+@dataclass(frozen=True)
+class FileType:
+    """A file format as the registers name it: the EU file-type authority and IANA's media types."""
+    uri: str
+    media_type: str | None  # e.g. "text/csv"; none for a service protocol (WMS, WFS)
+
+
+@functools.lru_cache(maxsize=None)
+def _file_types() -> dict[str, FileType]:
+    # codelists/file_type.csv: the labels a CKAN resource's `format` carries, "|"-separated
+    with (FOLDER / "file_type.csv").open(encoding="utf-8", newline="") as f:
+        return {label.strip().casefold(): FileType(row["file_type"], row["media_type"] or None)
+                for row in csv.DictReader(f) for label in row["labels"].split("|")}
+
+
+def file_type(label: str | None) -> FileType | None:
+    """The registers' entry of a CKAN format label (case and a leading dot ignored)."""
+    return _file_types().get((label or "").strip().lstrip(".").casefold())
 
 
 def codes(name: str) -> tuple[Code, ...]:

@@ -9,10 +9,16 @@ dct:subject; sumber data -> dct:source; metode pengumpulan -> dct:provenance; ba
 dct:language (EU language), and the language tag of the text fields; lisensi (license_id) ->
 dct:license of the dataset and of each distribution (ckanext-dcat's DCAT-AP profiles give a
 distribution a licence only from a resource's own ``license`` field and never the dataset one).
-A resource that Satu Peta serves as a map layer gets a second distribution, its OGC API -
-Features collection (see ``_map_services``).
+A resource that Satu Peta serves as a map layer gets a distribution per web service (OGC API -
+Features, WMS, WFS), each with its dcat:DataService (see ``_map_services``).
+
+DCAT-AP 3 wants coded values as IRIs: a resource's CKAN format becomes the EU file-type and IANA
+media type IRIs (codelists/file_type.csv), every dct:language an EU language IRI, and an urusan
+the portal's concept (its topic group's page) plus the EU data theme it falls under.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import flask
 from flask_babel import force_locale
@@ -20,7 +26,7 @@ from flask_babel import force_locale
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import DCAT, DCT, FOAF
-from ckanext.dcat.utils import resource_uri
+from ckanext.dcat.utils import catalog_uri, resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
@@ -40,9 +46,14 @@ TEXT_FIELDS = (
 # the resource dicts of package_show and of the search index; satudata reads nothing else of it)
 LAYER_STATE = "satupeta_layer_state"
 OGC_URL = "satupeta_ogc_url"
+OWS_URL = "satupeta_ows_url"  # the WMS/WFS endpoint
+OWS_NAME = "satupeta_ows_name"  # the layer's name there
 OGC_FEATURES_CORE = URIRef("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core")
-GEOJSON_MEDIA_TYPE = URIRef("https://www.iana.org/assignments/media-types/application/geo+json")
-EU_GEOJSON = URIRef("http://publications.europa.eu/resource/authority/file-type/GEOJSON")
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+# the OGC service types GeoDCAT-AP names a spatial data service's protocol with (dct:conformsTo)
+OGC_SERVICE_TYPES = "http://www.opengis.net/def/serviceType/ogc/"
+# the classes DCAT-AP 3 gives the values of the coded properties
+CONCEPT_CLASSES = {"frekuensi": DCT.Frequency, "tingkat_akses": DCT.RightsStatement}
 CATALOGUE_LANGUAGES = ("id", "en")
 
 
@@ -63,9 +74,48 @@ def _in_languages(msgid: str) -> dict[str, str]:
     return texts
 
 
+@dataclass(frozen=True)
+class Protocol:
+    """An OGC web service protocol Satu Peta serves each active layer with, besides OGC API."""
+    name: str  # its SERVICE parameter, and its label in codelists/file_type.csv
+    service_title: str
+    description: str  # of a layer's distribution; %(layer)s is the layer's name in the service
+
+
+OWS_PROTOCOLS = (
+    Protocol("WMS", N_("Map layers of the city as a Web Map Service (WMS 1.3.0)"),
+             N_("The map layer of this resource as a Web Map Service (WMS 1.3.0): map images to "
+                "be shown in GIS software. Its layer name in the service: %(layer)s.")),
+    Protocol("WFS", N_("Map layers of the city as a Web Feature Service (WFS 2.0)"),
+             N_("The map layer of this resource as a Web Feature Service (WFS 2.0): its features, "
+                "to be read by GIS software. Its layer name in the service: %(layer)s.")),
+)
+
+
+def _set_format(graph, distribution, file_type: codelists.FileType) -> None:
+    """The distribution's format and media type as the registers' IRIs, in place of any other."""
+    graph.remove((distribution, DCT["format"], None))
+    graph.remove((distribution, DCAT.mediaType, None))
+    fmt = URIRef(file_type.uri)
+    graph.add((distribution, DCT["format"], fmt))
+    graph.add((fmt, RDF.type, DCT.MediaTypeOrExtent))
+    if file_type.media_type:
+        media_type = URIRef(IANA_MEDIA_TYPES + file_type.media_type)
+        graph.add((distribution, DCAT.mediaType, media_type))
+        graph.add((media_type, RDF.type, DCT.MediaType))
+
+
 def _concept(graph, code: codelists.Code, list_name: str):
-    ref = URIRef(code.uri) if code.uri else BNode()
+    if code.uri:
+        ref = URIRef(code.uri)
+    elif list_name == "urusan":
+        # the urusan's own IRI: the page of its topic group (logic/topics.py names it by the code)
+        ref = URIRef(f"{catalog_uri().rstrip('/')}/group/{code.value}")
+    else:
+        ref = BNode()
     graph.add((ref, RDF.type, SKOS.Concept))
+    if list_name in CONCEPT_CLASSES:
+        graph.add((ref, RDF.type, CONCEPT_CLASSES[list_name]))
     graph.add((ref, SKOS.notation, Literal(code.value)))
     graph.add((ref, SKOS.prefLabel, Literal(code.label_id, lang="id")))
     graph.add((ref, SKOS.prefLabel, Literal(code.label_en, lang="en")))
@@ -103,6 +153,9 @@ class SatudataProfile(RDFProfile):
         urusan = codelists.get("urusan", dataset_dict.get("urusan") or "")
         if urusan:
             g.add((dataset_ref, DCAT.theme, _concept(g, urusan, "urusan")))
+            if urusan.eu_theme:  # DCAT-AP 3: a theme of the EU data-theme vocabulary as well
+                g.add((dataset_ref, DCAT.theme, URIRef(urusan.eu_theme)))
+                g.add((URIRef(urusan.eu_theme), RDF.type, SKOS.Concept))
 
         if dataset_dict.get("tahun"):
             period = BNode()
@@ -121,8 +174,10 @@ class SatudataProfile(RDFProfile):
             g.add((dataset_ref, DCT.spatial, location))
 
         self._agents(dataset_dict, dataset_ref)
+        self._formats(dataset_dict, dataset_ref)
         self._map_services(dataset_dict, dataset_ref, lang)
         self._licence(dataset_dict, dataset_ref)  # after: the services' distributions get it too
+        self._language_iris([dataset_ref, *g.objects(dataset_ref, DCAT.distribution)])
 
     def _agents(self, dataset_dict, dataset_ref):
         """The OPD produces (dct:creator); the Walidata publishes (dct:publisher)."""
@@ -141,13 +196,42 @@ class SatudataProfile(RDFProfile):
             g.remove((dataset_ref, DCT.publisher, None))
             g.add((dataset_ref, DCT.publisher, publisher))
 
-    def _map_services(self, dataset_dict, dataset_ref, lang):
-        """A served map layer as a distribution of its own; no service for a layer that is not.
+    def _formats(self, dataset_dict, dataset_ref):
+        """Each file's CKAN format (a label such as "CSV" or "GeoJSON", which ckanext-dcat writes
+        as a literal) as the EU file type and the IANA media type; a format that
+        codelists/file_type.csv does not know stays as the officer wrote it."""
+        g = self.g
+        for res in dataset_dict.get("resources") or []:
+            file_type = codelists.file_type(res.get("format"))
+            if not file_type or not res.get("id"):
+                continue
+            distribution = URIRef(resource_uri(res))
+            if (dataset_ref, DCAT.distribution, distribution) in g:
+                _set_format(g, distribution, file_type)
 
-        A resource whose layer is "active" (a layer is served) gets a second dcat:Distribution
-        besides its file's: dcat:accessURL = its OGC API - Features collection, dct:conformsTo
-        OGC API - Features core, GeoJSON, and dcat:accessService = the portal's OGC API
-        (dcat:DataService, endpoint and its OpenAPI description).
+    def _language_iris(self, subjects):
+        """Every dct:language an EU language IRI: ckanext-dcat writes a CKAN language code
+        ("id", "en") as a literal; a code the bahasa list does not know is left as it is."""
+        g = self.g
+        for subject in subjects:
+            for value in list(g.objects(subject, DCT.language)):
+                code = codelists.get("bahasa", str(value)) if isinstance(value, Literal) else None
+                if code and code.uri:
+                    g.remove((subject, DCT.language, value))
+                    g.add((subject, DCT.language, URIRef(code.uri)))
+            for value in list(g.objects(subject, DCT.language)):
+                if isinstance(value, URIRef):
+                    g.add((value, RDF.type, DCT.LinguisticSystem))
+
+    def _map_services(self, dataset_dict, dataset_ref, lang):
+        """A served map layer as distributions of its own; no service for a layer that is not.
+
+        A resource whose layer is "active" (a layer is served) gets a dcat:Distribution per web
+        service besides its file's: OGC API - Features (dcat:accessURL = its collection,
+        dct:conformsTo OGC API - Features core, GeoJSON, dcat:accessService = the portal's OGC
+        API with its OpenAPI description), WMS 1.3.0 and WFS 2.0 (dcat:accessURL = the
+        GetCapabilities URL, dct:identifier = the layer's name there, dcat:accessService = the
+        portal's WMS or WFS, dct:conformsTo the OGC service type, as GeoDCAT-AP names protocols).
 
         A layer whose import failed or is still pending is no service a harvester should list: it
         gets no such distribution, no dcat:accessService and no OGC URL anywhere. Its file stays a
@@ -161,6 +245,9 @@ class SatudataProfile(RDFProfile):
             if not state or not res.get("id"):
                 continue
             file_distribution = URIRef(resource_uri(res))
+            if state == "active" and res.get(OWS_URL) and res.get(OWS_NAME):
+                for protocol in OWS_PROTOCOLS:
+                    self._ows_distribution(res, protocol, dataset_ref, file_distribution, lang)
             if state == "active" and res.get(OGC_URL):
                 self._ogc_distribution(res, dataset_ref, file_distribution, lang)
             elif (dataset_ref, DCAT.distribution, file_distribution) in g:
@@ -197,8 +284,37 @@ class SatudataProfile(RDFProfile):
         g.add((distribution, DCAT.accessURL, collection))
         g.add((distribution, DCAT.accessService, service))
         g.add((distribution, DCT.conformsTo, OGC_FEATURES_CORE))
-        g.add((distribution, DCT["format"], EU_GEOJSON))
-        g.add((distribution, DCAT.mediaType, GEOJSON_MEDIA_TYPE))
+        _set_format(g, distribution, codelists.file_type("GeoJSON"))
+
+    def _ows_distribution(self, res, protocol: Protocol, dataset_ref, file_distribution, lang):
+        g = self.g
+        endpoint = res[OWS_URL]
+        capabilities = URIRef(f"{endpoint}?SERVICE={protocol.name}&REQUEST=GetCapabilities")
+        standard = URIRef(OGC_SERVICE_TYPES + protocol.name.lower())
+        # WMS and WFS share the endpoint: each service its own IRI, the endpoint's with a fragment
+        service = URIRef(f"{endpoint}#{protocol.name.lower()}")
+        g.add((service, RDF.type, DCAT.DataService))
+        g.add((service, DCAT.endpointURL, URIRef(endpoint)))
+        g.add((service, DCAT.endpointDescription, capabilities))
+        g.add((service, DCT.conformsTo, standard))
+        g.add((service, DCAT.servesDataset, dataset_ref))
+        if (service, DCT.title, None) not in g:
+            for language, text in _in_languages(protocol.service_title).items():
+                g.add((service, DCT.title, Literal(text, lang=language)))
+
+        distribution = URIRef(f"{file_distribution}#{protocol.name.lower()}")
+        g.add((dataset_ref, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        name = res.get("name") or res["id"]
+        g.add((distribution, DCT.title, Literal(f"{name} ({protocol.name})", lang=lang)))
+        for language, text in _in_languages(protocol.description).items():
+            g.add((distribution, DCT.description,
+                   Literal(text % {"layer": res[OWS_NAME]}, lang=language)))
+        g.add((distribution, DCAT.accessURL, capabilities))
+        g.add((distribution, DCAT.accessService, service))
+        g.add((distribution, DCT.conformsTo, standard))
+        g.add((distribution, DCT.identifier, Literal(res[OWS_NAME])))
+        _set_format(g, distribution, codelists.file_type(protocol.name))
 
     def _licence(self, dataset_dict, dataset_ref):
         """The dataset's licence on the dataset and on every distribution without its own.
@@ -232,7 +348,12 @@ class SatudataProfile(RDFProfile):
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         g = self.g
         meta = city.current().meta
-        g.add((catalog_ref, DCT.language, Literal("id")))
+        # the languages of the catalogue's texts, as EU language IRIs (not ckanext-dcat's "id")
+        g.remove((catalog_ref, DCT.language, None))
+        for language in CATALOGUE_LANGUAGES:
+            iri = URIRef(codelists.get("bahasa", language).uri)
+            g.add((catalog_ref, DCT.language, iri))
+            g.add((iri, RDF.type, DCT.LinguisticSystem))
         publisher = BNode()
         g.add((publisher, RDF.type, FOAF.Organization))
         g.add((publisher, FOAF.name, Literal(meta["name"])))

@@ -45,3 +45,23 @@ def import_(resource_id, crs, layer):
         from ckanext.tangerang.satupeta.logic.action import error_text
         raise click.ClickException(error_text(run["error"]) or run["status"])
     click.echo(f"{run['features_written']} features written")
+
+
+@satupeta.command("ows-write")
+def ows_write():
+    """Writes the WMS/WFS mapfiles from the layer registry (the portal also does after each change)."""
+    from ckanext.tangerang.satupeta.logic import action
+
+    action.write_ows()
+    click.secho(f"mapfiles written in {action.ows_folder()}", fg="green")
+
+
+@satupeta.command("csw-sync")
+def csw_sync():
+    """Rebuilds the CSW catalogue's records from the datasets and their layers."""
+    from ckanext.tangerang.satupeta import csw
+
+    ids = csw.package_ids()
+    with click.progressbar(length=len(ids), label="datasets", show_pos=True) as bar:
+        written = csw.sync_all(ids, bar.update)
+    click.secho(f"{written} records in the catalogue ({len(ids)} datasets looked at)", fg="green")

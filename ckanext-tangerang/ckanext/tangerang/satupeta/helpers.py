@@ -59,6 +59,7 @@ def tangerang_satupeta_map_config(bbox: list[float] | None = None) -> dict:
         "bbox": list(bbox or city.current().bbox),
         "basemapUrl": tk.config.get("ckanext.tangerang.satupeta.basemap_url"),
         "basemapLayer": tk.config.get("ckanext.tangerang.satupeta.basemap_layer"),
+        "basemapAttribution": tk.config.get("ckanext.tangerang.satupeta.basemap_attribution"),
     }
 
 
@@ -81,3 +82,49 @@ def tangerang_satupeta_bbox_problem(value: str | None) -> str | None:
         return tk._("The area {value} is not a box: west must be less than east (between -180 and 180) "
                     "and south less than north (between -90 and 90).").format(value=value)
     return None
+
+
+def tangerang_satupeta_dataset_maps(pkg: dict) -> list[dict]:
+    """The dataset page's small maps: each served layer as a WMS GetMap picture (drawn with its
+    style, over the base map layer when there is one), its legend and the numbers for its text
+    alternative. Only the dataset's own resources that the viewer sees (pkg is package_show's)."""
+    from urllib.parse import urlencode
+
+    from pyproj import Transformer
+
+    from ckanext.tangerang.satupeta import model as store
+    from ckanext.tangerang.satupeta import ows
+    from ckanext.tangerang.satupeta import style as styles
+
+    active = {r["id"]: r for r in pkg.get("resources") or [] if r.get("satupeta_layer_state") == "active"}
+    if not active:
+        return []
+    base = tk.config.get("ckanext.tangerang.satupeta.basemap_layer")
+    to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    maps = []
+    for layer in store.layers([pkg["id"]]):
+        res = active.get(layer["id"])
+        if res is None or not layer.get("bbox"):
+            continue
+        x0, y0, x1, y1 = to_mercator.transform_bounds(*layer["bbox"])
+        pad = max(x1 - x0, y1 - y0, 200) * 0.08
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+        width = 640
+        height = max(160, min(640, round(width * (y1 - y0) / (x1 - x0))))
+        # the box grown to the picture's shape, so the map is not stretched
+        cx, half = (x0 + x1) / 2, (y1 - y0) * width / height / 2
+        x0, x1 = min(x0, cx - half), max(x1, cx + half)
+        names = [ows.layer_name(layer["id"])]
+        if base and base != layer["id"]:
+            names.insert(0, ows.layer_name(base))
+        query = {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": ",".join(names),
+                 "STYLES": "", "CRS": "EPSG:3857", "BBOX": f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f}",
+                 "WIDTH": width, "HEIGHT": height, "FORMAT": "image/png"}
+        style = layer.get("style") or styles.default(layer["geometry_family"])
+        legend = [{**e, "label": tk._("Other") if e.get("other") else (e["label"] or layer["title"])}
+                  for e in styles.legend(style)]
+        maps.append({"resource_id": layer["id"], "title": res.get("name") or layer["title"],
+                     "family": layer["geometry_family"], "count": layer["feature_count"],
+                     "src": tk.h.url_for("satupeta.ows_service") + "?" + urlencode(query),
+                     "width": width, "height": height, "legend": legend})
+    return maps

@@ -14,7 +14,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.lib import search, uploader
 
-from ckanext.tangerang.satupeta import ingest, remote
+from ckanext.tangerang.satupeta import csw, ingest, remote
 from ckanext.tangerang.satupeta import model as store
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,7 @@ def import_layer(import_id: str, on_progress=None) -> None:
     store.update_import(import_id, status="done", report=report.as_dict(),
                         features_read=report.features_read, features_written=report.features_written)
     update_dataset_extent(resource["package_id"])
+    csw.dataset_changed(resource["package_id"])  # its extent and links, or its first record
 
 
 def update_dataset_extent(package_id: str) -> None:

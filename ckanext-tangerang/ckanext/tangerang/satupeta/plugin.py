@@ -9,7 +9,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
-from ckanext.tangerang.satupeta import ingest
+from ckanext.tangerang.satupeta import csw, ingest, ows, tiles
 from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta.logic import action
 
@@ -31,7 +31,12 @@ class SatupetaPlugin(p.SingletonPlugin):
 
     # IMiddleware: CKAN gives every response ckan.cache_expires; tiles keep their own lifetime
     def make_middleware(self, app, config):
-        return TileCacheControl(app)
+        app = TileCacheControl(app)
+        if tiles.enabled():
+            # anonymous requests for public tiles already cached: answered before CKAN
+            app = tiles.PublicTiles(app, tiles.cache_folder(),
+                                    tk.config.get("ckanext.tangerang.satupeta.tile_max_age"))
+        return app
 
     # IConfigurer
     def update_config(self, config):
@@ -44,7 +49,7 @@ class SatupetaPlugin(p.SingletonPlugin):
     def after_dataset_show(self, context, pkg_dict):
         resources = pkg_dict.get("resources") or []
         for res in resources:  # a value that came back in through package_update is not trusted
-            for key in (LAYER_STATE, LAST_IMPORT, OGC_URL):
+            for key in (LAYER_STATE, LAST_IMPORT, OGC_URL, OWS_URL, OWS_NAME):
                 res.pop(key, None)
         if context.get("for_update"):
             # CKAN's own read-modify-write (resource_create/update/patch, package_patch): the dict
@@ -65,7 +70,40 @@ class SatupetaPlugin(p.SingletonPlugin):
                 res[LAST_IMPORT] = last_import
             if state == "active":
                 res[OGC_URL] = f"{base}/ogc/collections/{res['id']}"
+                # the WMS/WFS endpoint and the layer's name there (DCAT's data services)
+                res[OWS_URL] = f"{base}/ows"
+                res[OWS_NAME] = ows.layer_name(res["id"])
         return pkg_dict
+
+    # IPackageController: the services that publish the catalogue outside CKAN (the OGC web
+    # services' mapfiles, the CSW records) follow a dataset's creation, change (visibility
+    # among them) and deletion
+    def after_dataset_create(self, context, pkg_dict):
+        self._dataset_changed(pkg_dict.get("id"))
+
+    def after_dataset_update(self, context, pkg_dict):
+        self._dataset_changed(pkg_dict.get("id"))
+
+    def after_dataset_delete(self, context, pkg_dict):
+        # CKAN calls this before it marks the dataset deleted: the dataset still reads "active"
+        package_id = pkg_dict.get("id")
+        if package_id:
+            csw.dataset_removed(package_id)
+            self._write_ows(package_id, gone=True)
+
+    def _dataset_changed(self, package_id: str | None) -> None:
+        if not package_id:
+            return
+        csw.dataset_changed(package_id)
+        self._write_ows(package_id)
+
+    def _write_ows(self, package_id: str, gone: bool = False) -> None:
+        if not store.layers([package_id]):
+            return
+        try:
+            action.write_ows(without=package_id if gone else None)
+        except Exception:  # the dataset is saved; the WMS keeps its last mapfiles
+            log.exception("dataset %s: WMS/WFS mapfiles not written", package_id)
 
     # IResourceController: a new or changed geospatial file becomes (again) a layer
     def after_resource_create(self, context, resource):
@@ -133,6 +171,8 @@ FORMAT_FIXED = "satupeta_format_fixed"
 LAYER_STATE = "satupeta_layer_state"
 LAST_IMPORT = "satupeta_last_import"  # its status: queued, running, done, failed
 OGC_URL = "satupeta_ogc_url"
+OWS_URL = "satupeta_ows_url"
+OWS_NAME = "satupeta_ows_name"
 
 
 def _uploaded_file(resource: dict) -> pathlib.Path | None:

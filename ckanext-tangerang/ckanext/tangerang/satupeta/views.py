@@ -5,7 +5,6 @@ resource's dataset) and HTTP.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from typing import Any
@@ -16,14 +15,17 @@ from flask import Blueprint, Response, current_app, send_file
 import ckan.plugins.toolkit as tk
 
 from ckanext.tangerang import city
-from ckanext.tangerang.satupeta import downloads, helpers, ogc
+from ckanext.tangerang.satupeta import downloads, helpers, ogc, ows, tiles
 from ckanext.tangerang.satupeta import model as store
+from ckanext.tangerang.satupeta import style as styles
+from ckanext.tangerang.satupeta.logic import action as peta_logic
 from ckanext.tangerang.satupeta.logic.validators import crs_choices
+from ckanext.tangerang.satupeta.csw_views import csw_service
 
 log = logging.getLogger(__name__)
 ogc_api = Blueprint("satupeta_ogc", __name__, url_prefix="/ogc")
 peta = Blueprint("satupeta", __name__)
-__all__ = ["ogc_api", "peta"]
+__all__ = ["ogc_api", "peta", "csw_service"]
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -92,7 +94,20 @@ def _json(doc: Any, mimetype: str = ogc.JSON, status: int = 200, **headers: str)
 
 
 def _html(kind: str, doc: Any, **extra: Any) -> str:
+    _translate_titles(doc)
     return tk.render("satupeta/ogc_page.html", extra_vars={"kind": kind, "doc": doc, **extra})
+
+
+def _translate_titles(doc: Any) -> None:
+    """Links' titles in the page's language (ogc.py's are English, marked with N_, as JSON keeps them)."""
+    download_titles = {ogc.DOWNLOAD_TITLE.format(fmt=fmt): tk._(ogc.DOWNLOAD_TITLE).format(fmt=fmt)
+                 for fmt in ogc.DOWNLOADS}
+    for key in ("collections", "tilesets", "tileMatrixSets"):
+        for sub in doc.get(key) or []:
+            _translate_titles(sub)
+    for link in doc.get("links") or []:
+        if link.get("title"):
+            link["title"] = download_titles.get(link["title"]) or tk._(link["title"])
 
 
 def _html_client() -> bool:
@@ -183,9 +198,13 @@ def items(cid):
                           tk.config.get("ckanext.tangerang.satupeta.items_limit_max"))
     offset = ogc.parse_int(args.get("offset"), "offset", 0, 0)
     filters = ogc.property_filters(args, [f["name"] for f in layer["fields"]])
+    filter_sql = ogc.parse_filter(args, layer["fields"], _crs_list())
     as_text = out_crs == ogc.CRS84
-    matched, rows = store.query_features(layer, bbox=bbox, filters=filters, limit=limit,
-                                         offset=offset, as_geojson=as_text)
+    try:
+        matched, rows = store.query_features(layer, bbox=bbox, filters=filters, limit=limit,
+                                             offset=offset, as_geojson=as_text, filter_sql=filter_sql)
+    except store.FilterFailed as e:
+        raise ogc.OgcError(400, "InvalidParameterValue", f"filter: {e}")
     feats = ogc.features(rows, out_crs, as_text)
     body = ogc.items(_base(), cid, feats, matched, limit, offset,
                      {k: v for k, v in args.items()})
@@ -218,16 +237,68 @@ def tile(cid, z, y, x):
     layer = _layer(cid)
     if not (0 <= z <= 24 and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
         raise ogc.OgcError(404, "NotFound", "no such tile")
-    etag = hashlib.sha1(f"{layer['table_name']}/{z}/{x}/{y}".encode()).hexdigest()
-    public = _is_public(layer)
+    etag = tiles.etag(layer, z, x, y)  # changes with the layer's version
+    # an anonymous reader got past _layer: the layer is public, no second access check
+    public = not tk.current_user.is_authenticated or _is_public(layer)
     cache = (f"public, max-age={tk.config.get('ckanext.tangerang.satupeta.tile_max_age')}"
              if public else "private, no-cache")
     # plugin.TileCacheControl puts this back as Cache-Control after CKAN's own hook
     headers = {"ETag": f'"{etag}"', "X-Satupeta-Cache-Control": cache, "Vary": "Authorization, Cookie"}
     if tk.request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
-    data = store.tile(layer, z, x, y, "features")
+    # access was checked above (_layer): a private layer's cached tiles are kept behind it
+    data = tiles.get(layer, z, x, y, lambda: store.tile(layer, z, x, y, "features"))
     return Response(data, mimetype=ogc.MVT, headers=headers)
+
+
+@ogc_api.route("/collections/<cid>/queryables")
+def queryables(cid):
+    layer = _layer(cid)
+    doc = ogc.queryables(_base(), layer)
+    return _html("queryables", doc, layer=layer) if _wants_html() else _json(doc, ogc.SCHEMA_JSON)
+
+
+# --- OGC API - Tiles (the tiles themselves: tile() above) ----------------------------------------
+
+@ogc_api.route("/tileMatrixSets")
+def tile_matrix_sets():
+    doc = ogc.tile_matrix_sets(_base())
+    return _html("tileMatrixSets", doc) if _wants_html() else _json(doc)
+
+
+@ogc_api.route("/tileMatrixSets/<tms>")
+def tile_matrix_set(tms):
+    doc = ogc.tile_matrix_set(tms)
+    return _html("tileMatrixSet", doc) if _wants_html() else _json(doc)
+
+
+@ogc_api.route("/collections/<cid>/tiles")
+def tilesets(cid):
+    layer = _layer(cid)
+    doc = ogc.tilesets(_base(), layer)
+    return _html("tilesets", doc, layer=layer) if _wants_html() else _json(doc)
+
+
+@ogc_api.route("/collections/<cid>/tiles/<tms>")
+def tileset(cid, tms):
+    layer = _layer(cid)
+    doc = ogc.tileset(_base(), layer, tms)
+    return _html("tileset", doc, layer=layer) if _wants_html() else _json(doc)
+
+
+@ogc_api.route("/collections/<cid>/tiles/<tms>/<z>/<y>/<x>")
+def other_tile(cid, tms, z, y, x):
+    """What tile() does not match: another tile matrix set, or not a tile's numbers."""
+    _layer(cid)
+    ogc.check_tile_matrix_set(tms)
+    raise ogc.OgcError(404, "NotFound", "no such tile")
+
+
+@ogc_api.route("/<path:rest>")
+def not_found(rest):
+    """Any other path under /ogc: the standard's 404 document, not the portal's HTML page (a
+    browser still gets that page, from _ogc_error)."""
+    raise ogc.OgcError(404, "NotFound", f"/ogc/{rest} not found; the API: {_base()}/api")
 
 
 @ogc_api.route("/collections/<cid>/download")
@@ -241,6 +312,42 @@ def download(cid):
     stream = downloads.open_cached(layer, fmt, name)
     return send_file(stream, mimetype=ogc.DOWNLOADS[fmt], as_attachment=True,
                      download_name=name + downloads.SUFFIXES[fmt])
+
+
+# --- WMS and WFS (MapServer) ---------------------------------------------------------------------
+
+@peta.route("/ows")
+def ows_service():
+    """WMS 1.3.0 and WFS 2.0: the portal picks the mapfile the viewer may reach, MapServer answers.
+
+    A request naming a private layer reaches the mapfile of every layer only when the viewer may
+    see each layer it names; otherwise it goes to the public one, where MapServer answers as for a
+    layer that does not exist (a private layer's existence is not revealed)."""
+    params = {k: v for k, v in tk.request.args.items()}
+    bad = ows.check(params)
+    if bad is not None:
+        return _ows_answer(bad, public=True)
+    folder = peta_logic.ows_folder()
+    if not (folder / "mapserver.conf").is_file():
+        peta_logic.write_ows()  # a fresh portal, or a new ows_path
+    private = []
+    cache: dict[str, bool] = {}
+    for name in ows.named_layers(params):
+        rid = ows.resource_id(name)
+        layer = store.get_layer(rid) if rid else None
+        if layer is not None and not _is_public(layer):
+            private.append(layer)
+    map_name = "ALL" if private and all(_can_see(layer, cache) for layer in private) else "PUBLIC"
+    answer = ows.run(tk.config.get("ckanext.tangerang.satupeta.mapserv"), folder, map_name, params,
+                     tk.config.get("ckanext.tangerang.satupeta.ows_timeout"),
+                     tk.config["ckan.site_url"].rstrip("/") + tk.request.script_root + "/ows")
+    return _ows_answer(answer, public=map_name == "PUBLIC")
+
+
+def _ows_answer(answer: ows.Answer, public: bool) -> Response:
+    cache = "public, max-age=60" if public else "private, no-cache"
+    return Response(answer.body, status=answer.status, content_type=answer.content_type,
+                    headers={"X-Satupeta-Cache-Control": cache, "Vary": "Authorization, Cookie"})
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -259,9 +366,13 @@ def map_page():
         for group in groups[:1]:
             theme = themes.setdefault(group["name"], {"title": group["display_name"], "layers": []})
             for layer in pkg_layers:
+                style = layer.get("style") or styles.default(layer["geometry_family"])
+                legend = [{**e, "label": tk._("Other") if e.get("other") else e["label"]}
+                          for e in styles.legend(style)]
                 theme["layers"].append({"id": layer["id"], "title": layer["title"],
                                         "dataset": pkg["title"], "family": layer["geometry_family"],
-                                        "bbox": layer["bbox"], "count": layer["feature_count"]})
+                                        "bbox": layer["bbox"], "count": layer["feature_count"],
+                                        "style": style, "legend": legend})
     config = helpers.tangerang_satupeta_map_config()
     return tk.render("satupeta/map.html", extra_vars={
         "themes": sorted(themes.values(), key=lambda t: t["title"]), "map_config": config})
@@ -298,6 +409,57 @@ def layer_page(id, resource_id):
         "pkg": pkg, "pkg_dict": pkg, "resource": resource, "state": state, "errors": errors,
         "can_import": can_import, "crs_choices": crs_choices(),
         "layer_choices": choices, "chosen_layer": chosen})
+
+
+@peta.route("/dataset/<id>/resource/<resource_id>/layer/style", methods=["POST"])
+def layer_style(id, resource_id):
+    """The officer's style form: saved through tangerang_satupeta_layer_style_update."""
+    context = _context()
+    form = tk.request.form
+    data = {"id": resource_id, **{k: form.get(k, "") for k in peta_logic.STYLE_KEYS}}
+    if form.get("reset"):
+        data = {"id": resource_id, "reset": True}
+    elif form.get("classify_field"):
+        data.update(classify_field=form["classify_field"], classify_method=form.get("classify_method", ""),
+                    classify_count=form.get("classify_count", ""))
+        labels = form.getlist("class_label")
+        if labels and form.get("keep_classes") and not form.get("recompute"):
+            # the legend labels and colours of the classes shown in the form, edited
+            data["classes"] = _form_classes(form)
+    try:
+        tk.get_action("tangerang_satupeta_layer_style_update")(context, data)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("You may not change this layer's style."))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.ValidationError as e:
+        tk.h.flash_error(" ".join(f"{_style_label(k)}: {' '.join(v)}" for k, v in e.error_dict.items()))
+    else:
+        tk.h.flash_success(tk._("The layer's style is saved; the map services draw with it now."))
+    return tk.redirect_to("satupeta.layer_page", id=id, resource_id=resource_id, _anchor="style")
+
+
+def _form_classes(form) -> list[dict[str, str]]:
+    keys = ("class_value", "class_min", "class_max", "class_label", "class_color")
+    rows = zip(*(form.getlist(k) for k in keys))
+    out = []
+    for value, low, high, label, colour in rows:
+        row = {"label": label, "color": colour}
+        if form.get("classify_method") == "ranges":
+            row.update(min=low, max=high)
+        else:
+            row["value"] = value
+        out.append(row)
+    return out
+
+
+def _style_label(key: str) -> str:
+    return {"fill": tk._("Fill colour"), "stroke": tk._("Outline colour"),
+            "stroke_width": tk._("Outline width"), "size": tk._("Point size"),
+            "symbol": tk._("Point symbol"), "opacity": tk._("Fill opacity"),
+            "label_field": tk._("Label field"), "classify_field": tk._("Colour by field"),
+            "classify_method": tk._("Classes"), "classify_count": tk._("Number of classes"),
+            "classes": tk._("Classes")}.get(key, key)
 
 
 def _layer_choices(state: dict) -> tuple[list[str], str | None]:

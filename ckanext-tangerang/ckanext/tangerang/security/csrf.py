@@ -19,6 +19,7 @@ from flask import current_app, g, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import ckan.plugins.toolkit as tk
+from ckan.config.middleware.flask_app import csrf as ckan_csrf
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,18 @@ def _is_api() -> bool:
     return (request.blueprint or "").split(".")[0] == "api"
 
 
+def _blueprint_exempt() -> bool:
+    """A blueprint its extension exempted once, at registration, with CKAN's `csrf.exempt`
+    (a service for non-browser clients, e.g. Satu Peta's /csw). Views are not looked at: CKAN
+    marks those per request."""
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    return blueprint is not None and blueprint in getattr(ckan_csrf, "_exempt_blueprints", ())
+
+
 def needs_token() -> bool:
     if request.method in SAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return False
+    if _blueprint_exempt():
         return False
     signed_in = bool(tk.current_user and tk.current_user.is_authenticated)
     if signed_in and g.get("login_via_auth_header"):

@@ -19,6 +19,10 @@ def tangerang_satupeta_layer_import(context, data_dict):
     return {"success": _allowed(context, "resource_update", data_dict)}
 
 
+def tangerang_satupeta_layer_style_update(context, data_dict):
+    return {"success": _allowed(context, "resource_update", data_dict)}
+
+
 def tangerang_satupeta_layer_delete(context, data_dict):
     return {"success": _allowed(context, "resource_update", data_dict)}
 

@@ -1,18 +1,16 @@
 // Satu Peta's map: vector tiles of our own OGC API, HTML controls, tables and details for keyboards.
 import * as maplibregl from '../vendor/maplibre-gl/maplibre-gl.mjs';
 
-const COLORS = ['#1f5fa8', '#b45f06', '#2e7d32', '#6a1b9a', '#c62828', '#6d4c41'];
 const el = document.getElementById('satupeta-map');
 const config = JSON.parse(el.dataset.config);
 const strings = document.getElementById('satupeta-strings').dataset;
-const colorNames = strings.colors.split(',');
 const fmt = (s, values) => s.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 const origin = window.location.origin;
 const tileUrl = (id) => `${origin}${config.ogc}/collections/${id}/tiles/WebMercatorQuad/{z}/{y}/{x}`;
 
 const style = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f1ea' } }] };
 if (config.basemapUrl) {
-  style.sources.basemap = { type: 'raster', tiles: [config.basemapUrl], tileSize: 256 };
+  style.sources.basemap = { type: 'raster', tiles: [config.basemapUrl], tileSize: 256, attribution: config.basemapAttribution || '' };
   style.layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
 } else if (config.basemapLayer) {
   // the default base map: our own boundaries (e.g. kecamatan), no outside tile server
@@ -21,22 +19,31 @@ if (config.basemapUrl) {
   style.layers.push({ id: 'basemap-line', type: 'line', source: 'basemap', 'source-layer': 'features', paint: { 'line-color': '#8a8370', 'line-width': 1 } });
 }
 const [x0, y0, x1, y1] = config.bbox;
-const map = new maplibregl.Map({ container: el, style, bounds: [[x0, y0], [x1, y1]], attributionControl: false });
+const map = new maplibregl.Map({ container: el, style, bounds: [[x0, y0], [x1, y1]], attributionControl: config.basemapUrl && config.basemapAttribution ? { compact: false } : false });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
 
 const layerItems = [...document.querySelectorAll('.satupeta-layer')];
 const mapLayerIds = {};
-layerItems.forEach((item, i) => {
+// the officer's style (satupeta/style.py), the same the WMS draws with
+function colourOf(st) {
+  const c = st.classify;
+  if (!c || !c.classes || !c.classes.length) return st.fill;
+  if (c.method === 'categories') {
+    return ['match', ['to-string', ['get', c.field]], ...c.classes.flatMap((k) => [k.value, k.color]), st.fill];
+  }
+  const value = ['to-number', ['get', c.field], NaN];
+  return ['case', ...c.classes.flatMap((k) => [['all', ['>=', value, k.min], ['<=', value, k.max]], k.color]), st.fill];
+}
+layerItems.forEach((item) => {
   const id = item.dataset.layerId;
-  const color = COLORS[i % COLORS.length];
-  item.querySelector('.satupeta-swatch').style.background = color;
-  item.querySelector('.satupeta-color-name').textContent = fmt(strings.colorLabel, { color: colorNames[i % colorNames.length] });
+  const st = JSON.parse(item.dataset.style);
+  const color = colourOf(st);
   const family = item.dataset.family;
   const layer = { id: `l-${id}`, source: id, 'source-layer': 'features' };
-  if (family === 'point') Object.assign(layer, { type: 'circle', paint: { 'circle-color': color, 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
-  else if (family === 'line') Object.assign(layer, { type: 'line', paint: { 'line-color': color, 'line-width': 3 } });
-  else Object.assign(layer, { type: 'fill', paint: { 'fill-color': color, 'fill-opacity': 0.45, 'fill-outline-color': '#222' } });
+  if (family === 'point') Object.assign(layer, { type: 'circle', paint: { 'circle-color': color, 'circle-radius': st.size / 2 + 1, 'circle-stroke-color': st.stroke, 'circle-stroke-width': st.stroke_width } });
+  else if (family === 'line') Object.assign(layer, { type: 'line', paint: { 'line-color': color, 'line-width': Math.max(st.stroke_width, 1) } });
+  else Object.assign(layer, { type: 'fill', paint: { 'fill-color': color, 'fill-opacity': (st.opacity || 100) / 100, 'fill-outline-color': st.stroke } });
   mapLayerIds[id] = layer.id;
   map.on('load', () => {
     map.addSource(id, { type: 'vector', tiles: [tileUrl(id)] });
