@@ -55,7 +55,9 @@ def check_png(url: str) -> None:
 
 def measure(portal: str, layer_id: str, ows_folder: pathlib.Path, seconds: float, hammer,
             free_port, work: pathlib.Path) -> list[tuple]:
-    """Rows (measure, ours, theirs, peer, ratio) for GetMap at two view sizes."""
+    """Rows (measure, ours, theirs, peer, ratio) for GetMap at two view sizes. `hammer`: the
+    Python client (http.server's CGI answers HTTP/1.0 without a length, which wrk counts as
+    read errors); at these rates the client is not what limits."""
     from ckanext.tangerang.satupeta import ows
 
     cgi_root = work / "cgi"
@@ -65,6 +67,11 @@ def measure(portal: str, layer_id: str, ows_folder: pathlib.Path, seconds: float
         link.symlink_to("/usr/lib/cgi-bin/mapserv")
     port = free_port()
     env = {**os.environ, "MAPSERVER_CONFIG_FILE": str(ows_folder / "mapserver.conf")}
+    # run as root, http.server's CGI drops to `nobody`: the portal's private folder (0700) is
+    # opened to it for the run and closed again after
+    modes = {p: p.stat().st_mode & 0o777 for p in [ows_folder, *ows_folder.rglob("*")]}
+    for p in modes:
+        p.chmod(0o755 if p.is_dir() else 0o644)
     server = subprocess.Popen([sys.executable, "-c", CGI_SERVER, str(port), str(cgi_root)], env=env,
                               stdout=subprocess.DEVNULL, stderr=open(work / "cgi.log", "w"))
     cgi = f"http://127.0.0.1:{port}/cgi-bin/mapserv?map=PUBLIC&"
@@ -78,12 +85,17 @@ def measure(portal: str, layer_id: str, ows_folder: pathlib.Path, seconds: float
             check_png(cgi + queries[0])
             ours, ours_fail = hammer([f"{portal}/ows?{q}" for q in queries], seconds)
             theirs, their_fail = hammer([cgi + q for q in queries], seconds)
-            ratio = f"{theirs / ours:.2f}x slower" if ours < theirs else f"{ours / theirs:.2f}x faster"
+            if not ours or not theirs:
+                ratio = "n/a"
+            else:
+                ratio = f"{theirs / ours:.2f}x slower" if ours < theirs else f"{ours / theirs:.2f}x faster"
             rows.append((f"WMS GetMap 256 px PNG, {label}, per second", f"{ours:.1f}", f"{theirs:.1f}",
                          "MapServer CGI", f"{ratio} (failures {ours_fail}/{their_fail})"))
     finally:
         server.terminate()
         server.wait()
+        for p, mode in modes.items():
+            p.chmod(mode)
     return rows
 
 
@@ -102,7 +114,8 @@ def main() -> None:
 
     action.write_ows()
     with tempfile.TemporaryDirectory() as tmp:
-        rows = measure(args.portal.rstrip("/"), args.layer, action.ows_folder(), args.seconds, sb.hammer,
+        os.chmod(tmp, 0o755)  # the CGI runs as `nobody` when the bench runs as root
+        rows = measure(args.portal.rstrip("/"), args.layer, action.ows_folder(), args.seconds, sb.hammer_python,
                        sb.free_port, pathlib.Path(tmp))
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'ours':>8}  {'theirs':>8}  peer / ratio")

@@ -437,14 +437,18 @@ def main() -> None:
                 their_rate, their_fail = hammer(make(base[peer], query), args.seconds)
                 rows.append((f"{measure}", f"{our_rate:.1f}", f"{their_rate:.1f}", peer,
                              f"{our_rate / their_rate:.2f}x" if their_rate else f"{peer} failed {their_fail}"))
+        # the WMS mapfiles and the public tiles' manifest (what lets a cached public tile be
+        # answered before CKAN), written where the servers read them
+        from ckanext.tangerang.satupeta.logic import action as peta_action
+
+        tk.config["ckanext.tangerang.satupeta.tile_cache_path"] = str(tile_cache)
+        peta_action.write_ows()
         if not args.tiles_only:
             # WMS GetMap: the portal's /ows against MapServer's CGI on the same mapfile
             import ows_bench
-            from ckanext.tangerang.satupeta.logic import action as peta_action
 
-            peta_action.write_ows()
             rows.extend(ows_bench.measure(f"http://127.0.0.1:{ports['ours']}", layer_id,
-                                          peta_action.ows_folder(), args.seconds, hammer, free_port, work))
+                                          peta_action.ows_folder(), args.seconds, hammer_python, free_port, work))
         if mvt and not args.tiles_only:
             urls = tile_urls(base["pygeoapi"] + "/tiles/WebMercatorQuad/{z}/{y}/{x}?f=mvt")
             rate, fail = hammer(urls, args.seconds)

@@ -22,6 +22,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.tangerang import city
 from ckanext.tangerang.satupeta import model as store
+from ckanext.tangerang.satupeta import ows
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,6 @@ def publishable(pkg: dict[str, Any] | None) -> bool:
         and pkg.get("tingkat_akses") not in HIDDEN_ACCESS
 
 
-def layer_name(resource_id: str) -> str:
-    """The layer's name in the portal's WMS and WFS."""
-    return "layer_" + resource_id.replace("-", "_")
-
-
 def site_base() -> str:
     root = (tk.config.get("ckan.root_path") or "").replace("{{LANG}}", "").rstrip("/")
     return tk.config["ckan.site_url"].rstrip("/") + root
@@ -68,9 +64,9 @@ def links(pkg: dict[str, Any], layers: list[dict[str, Any]], base: str) -> list[
         rid, title = layer["id"], layer.get("title") or layer["id"]
         out += [
             {"url": f"{base}/ows?SERVICE=WMS&REQUEST=GetCapabilities", "protocol": "OGC:WMS",
-             "name": layer_name(rid), "description": f"{title} (WMS)"},
+             "name": ows.layer_name(rid), "description": f"{title} (WMS)"},
             {"url": f"{base}/ows?SERVICE=WFS&REQUEST=GetCapabilities", "protocol": "OGC:WFS",
-             "name": layer_name(rid), "description": f"{title} (WFS)"},
+             "name": ows.layer_name(rid), "description": f"{title} (WFS)"},
             {"url": f"{base}/ogc/collections/{rid}", "protocol": "OGC:API-Features",
              "name": rid, "description": f"{title} (OGC API - Features)"},
             {"url": f"{base}/ogc/collections/{rid}/download?f=geojson",
