@@ -128,6 +128,9 @@ db:
 	@$(call datastore_permissions,$(INI),var/log/db-init.log)
 	@$(CKAN) -c $(INI) search-index rebuild -o -q >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@$(CKAN) -c $(INI) tangerang satupeta store-upgrade >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+	@# the services outside CKAN follow the catalogue after an upgrade too: CSW records, WMS/WFS mapfiles
+	@$(CKAN) -c $(INI) tangerang satupeta csw-sync >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+	@$(CKAN) -c $(INI) tangerang satupeta ows-write >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 
 # var/admin-password is the local admin's password: the database may outlive a checkout's var/
 admin:
