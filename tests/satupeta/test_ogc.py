@@ -8,36 +8,8 @@ import pyogrio
 import pytest
 import requests
 
-from ckan.tests import factories
-
-import satu_factories
-
-from satupeta_testlib import PLACES, feature, geojson_bytes, square
-
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "peta_store"),
               pytest.mark.ckan_config("ckanext.tangerang.satupeta.auto_import", "false")]
-
-
-@pytest.fixture
-def layers(create_with_upload, run_import):
-    """A public polygon layer of 25 blocks and a private point layer."""
-    user = factories.User()
-    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
-    context = {"user": user["name"]}
-    blocks = [feature(square(106.60 + 0.01 * (i % 5), -6.25 + 0.01 * (i // 5), 0.005),
-                      nama=f"Blok {i}", kecamatan="Cipondoh" if i % 2 else "Pinang", nomor=i)
-              for i in range(25)]
-    public = satu_factories.Dataset(owner_org=org["id"], title="Blok Bangunan")
-    res = create_with_upload(geojson_bytes(blocks), "blok.geojson", package_id=public["id"],
-                             format="GeoJSON", name="Blok bangunan", context=context)
-    assert run_import(res)["status"] == "done"
-    private = satu_factories.Dataset(owner_org=org["id"], private=True, title="Aset Rahasia")
-    secret = create_with_upload(geojson_bytes([feature({"type": "Point", "coordinates": list(p)}, nama="aset")
-                                               for p in PLACES]), "aset.geojson",
-                                package_id=private["id"], format="GeoJSON", name="Aset", context=context)
-    assert run_import(secret)["status"] == "done"
-    token = factories.APIToken(user=user["name"])["token"]
-    return {"public": res["id"], "private": secret["id"], "token": token}
 
 
 def get(url, **kw):

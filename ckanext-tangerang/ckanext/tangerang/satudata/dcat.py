@@ -262,28 +262,16 @@ class SatudataProfile(RDFProfile):
         collection = URIRef(res[OGC_URL])
         # an OGC API's collections are /collections/{id} under its landing page (the endpoint)
         endpoint = res[OGC_URL].rsplit("/collections/", 1)[0]
-        service = URIRef(endpoint)
-        g.add((service, RDF.type, DCAT.DataService))
-        g.add((service, DCAT.endpointURL, service))
-        g.add((service, DCAT.endpointDescription, URIRef(endpoint + "/api")))
-        g.add((service, DCT.conformsTo, OGC_FEATURES_CORE))
-        g.add((service, DCAT.servesDataset, dataset_ref))
-        if (service, DCT.title, None) not in g:
-            for language, text in _in_languages(N_("Map layers of the city as OGC API - Features")).items():
-                g.add((service, DCT.title, Literal(text, lang=language)))
-
-        distribution = URIRef(f"{file_distribution}#ogc-api-features")
-        g.add((dataset_ref, DCAT.distribution, distribution))
-        g.add((distribution, RDF.type, DCAT.Distribution))
+        service = self._data_service(URIRef(endpoint), URIRef(endpoint), URIRef(endpoint + "/api"),
+                                     OGC_FEATURES_CORE, dataset_ref,
+                                     N_("Map layers of the city as OGC API - Features"))
         name = res.get("name") or res["id"]
-        g.add((distribution, DCT.title, Literal(f"{name} (OGC API - Features)", lang=lang)))
-        for language, text in _in_languages(N_(
+        distribution = self._service_distribution(
+            URIRef(f"{file_distribution}#ogc-api-features"), dataset_ref,
+            f"{name} (OGC API - Features)", lang, _in_languages(N_(
                 "The map layer of this resource as a web service (OGC API - Features): its "
-                "features as GeoJSON, to be read by GIS software.")).items():
-            g.add((distribution, DCT.description, Literal(text, lang=language)))
-        g.add((distribution, DCAT.accessURL, collection))
-        g.add((distribution, DCAT.accessService, service))
-        g.add((distribution, DCT.conformsTo, OGC_FEATURES_CORE))
+                "features as GeoJSON, to be read by GIS software.")),
+            collection, service, OGC_FEATURES_CORE)
         _set_format(g, distribution, codelists.file_type("GeoJSON"))
 
     def _ows_distribution(self, res, protocol: Protocol, dataset_ref, file_distribution, lang):
@@ -292,29 +280,43 @@ class SatudataProfile(RDFProfile):
         capabilities = URIRef(f"{endpoint}?SERVICE={protocol.name}&REQUEST=GetCapabilities")
         standard = URIRef(OGC_SERVICE_TYPES + protocol.name.lower())
         # WMS and WFS share the endpoint: each service its own IRI, the endpoint's with a fragment
-        service = URIRef(f"{endpoint}#{protocol.name.lower()}")
+        service = self._data_service(URIRef(f"{endpoint}#{protocol.name.lower()}"), URIRef(endpoint),
+                                     capabilities, standard, dataset_ref, protocol.service_title)
+        name = res.get("name") or res["id"]
+        descriptions = {language: text % {"layer": res[OWS_NAME]}
+                        for language, text in _in_languages(protocol.description).items()}
+        distribution = self._service_distribution(
+            URIRef(f"{file_distribution}#{protocol.name.lower()}"), dataset_ref,
+            f"{name} ({protocol.name})", lang, descriptions, capabilities, service, standard)
+        g.add((distribution, DCT.identifier, Literal(res[OWS_NAME])))
+        _set_format(g, distribution, codelists.file_type(protocol.name))
+
+    def _data_service(self, service, endpoint, description, standard, dataset_ref, title_msgid):
+        """A dcat:DataService serving the dataset (one per protocol, shared by the datasets)."""
+        g = self.g
         g.add((service, RDF.type, DCAT.DataService))
-        g.add((service, DCAT.endpointURL, URIRef(endpoint)))
-        g.add((service, DCAT.endpointDescription, capabilities))
+        g.add((service, DCAT.endpointURL, endpoint))
+        g.add((service, DCAT.endpointDescription, description))
         g.add((service, DCT.conformsTo, standard))
         g.add((service, DCAT.servesDataset, dataset_ref))
         if (service, DCT.title, None) not in g:
-            for language, text in _in_languages(protocol.service_title).items():
+            for language, text in _in_languages(title_msgid).items():
                 g.add((service, DCT.title, Literal(text, lang=language)))
+        return service
 
-        distribution = URIRef(f"{file_distribution}#{protocol.name.lower()}")
+    def _service_distribution(self, distribution, dataset_ref, title, lang, descriptions,
+                              access_url, service, standard):
+        """A distribution of the dataset reached through a data service."""
+        g = self.g
         g.add((dataset_ref, DCAT.distribution, distribution))
         g.add((distribution, RDF.type, DCAT.Distribution))
-        name = res.get("name") or res["id"]
-        g.add((distribution, DCT.title, Literal(f"{name} ({protocol.name})", lang=lang)))
-        for language, text in _in_languages(protocol.description).items():
-            g.add((distribution, DCT.description,
-                   Literal(text % {"layer": res[OWS_NAME]}, lang=language)))
-        g.add((distribution, DCAT.accessURL, capabilities))
+        g.add((distribution, DCT.title, Literal(title, lang=lang)))
+        for language, text in descriptions.items():
+            g.add((distribution, DCT.description, Literal(text, lang=language)))
+        g.add((distribution, DCAT.accessURL, access_url))
         g.add((distribution, DCAT.accessService, service))
         g.add((distribution, DCT.conformsTo, standard))
-        g.add((distribution, DCT.identifier, Literal(res[OWS_NAME])))
-        _set_format(g, distribution, codelists.file_type(protocol.name))
+        return distribution
 
     def _licence(self, dataset_dict, dataset_ref):
         """The dataset's licence on the dataset and on every distribution without its own.

@@ -120,9 +120,7 @@ def tangerang_satupeta_dataset_maps(pkg: dict) -> list[dict]:
         query = {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": ",".join(names),
                  "STYLES": "", "CRS": "EPSG:3857", "BBOX": f"{x0:.1f},{y0:.1f},{x1:.1f},{y1:.1f}",
                  "WIDTH": width, "HEIGHT": height, "FORMAT": "image/png"}
-        style = layer.get("style") or styles.default(layer["geometry_family"])
-        legend = [{**e, "label": tk._("Other") if e.get("other") else (e["label"] or layer["title"])}
-                  for e in styles.legend(style)]
+        legend = styles.legend(styles.of(layer), layer["title"], tk._("Other"))
         maps.append({"resource_id": layer["id"], "title": res.get("name") or layer["title"],
                      "family": layer["geometry_family"], "count": layer["feature_count"],
                      "src": tk.h.url_for("satupeta.ows_service") + "?" + urlencode(query),

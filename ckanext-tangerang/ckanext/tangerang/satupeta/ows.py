@@ -188,7 +188,7 @@ def layer_block(layer: dict[str, Any], service: Service, template_dir: pathlib.P
     if not re.fullmatch(r"[a-z0-9_]+", table):  # written by the store itself; checked all the same
         raise ValueError(f"table name {table!r}")
     data = f'geom FROM (SELECT {select} FROM "{table}") AS t USING UNIQUE fid USING SRID=4326'
-    style = layer.get("style") or styles.default(layer["geometry_family"])
+    style = styles.of(layer)
     family = layer["geometry_family"]
     name = layer_name(layer["id"])
     meta = {
@@ -465,7 +465,7 @@ def check_bbox(params: Mapping[str, str]) -> Answer | None:
     if len(numbers) != 4 or not all(map(_finite, numbers)):
         return exception("BBOX: four numbers separated by commas expected", locator="BBOX")
     try:
-        crs = _crs(code)
+        crs = _crs(code.strip().upper())
     except Exception:
         return None  # MapServer answers an unknown CRS with InvalidCRS itself
     area = crs.area_of_use
@@ -491,18 +491,14 @@ def _finite(value: float) -> bool:
     return value == value and abs(value) != float("inf")
 
 
-def _crs(code: str) -> CRS:
-    return _crs_cached(code.strip().upper())
-
-
 @functools.lru_cache(maxsize=32)
-def _crs_cached(code: str) -> CRS:
+def _crs(code: str) -> CRS:
     return CRS.from_user_input(code)
 
 
 @functools.lru_cache(maxsize=32)
 def _projected_bounds(code: str) -> tuple[float, float, float, float]:
-    crs = _crs_cached(code.strip().upper())
+    crs = _crs(code.strip().upper())
     a = crs.area_of_use
     t = Transformer.from_crs("OGC:CRS84", crs, always_xy=True)
     return t.transform_bounds(a.west, a.south, a.east, a.north)

@@ -156,14 +156,20 @@ def range_classes(breaks: list[float]) -> list[dict[str, Any]]:
             for i, (low, high) in enumerate(zip(edges, edges[1:]))][:MAX_CLASSES]
 
 
-def legend(style: dict[str, Any]) -> list[dict[str, str]]:
-    """The legend's entries (label, colour) in drawing order; one entry without classes."""
+def of(layer: dict[str, Any]) -> dict[str, Any]:
+    """A registry row's style: the officer's, or its family's default."""
+    return layer.get("style") or default(layer["geometry_family"])
+
+
+def legend(style: dict[str, Any], title: str = "", other: str = "Other") -> list[dict[str, str]]:
+    """The legend's entries (label, colour) in drawing order: one entry (labelled `title`) without
+    classes; with categories, the rest last (labelled `other`, the caller's translation)."""
     classify = style.get("classify")
     if not classify or not classify.get("classes"):
-        return [{"label": "", "color": style["fill"]}]
+        return [{"label": title, "color": style["fill"]}]
     entries = [{"label": c["label"], "color": c["color"]} for c in classify["classes"]]
     if classify["method"] == "categories":
-        entries.append({"label": "other", "color": style["fill"], "other": "1"})
+        entries.append({"label": other, "color": style["fill"], "other": "1"})
     return entries
 
 

@@ -366,9 +366,8 @@ def map_page():
         for group in groups[:1]:
             theme = themes.setdefault(group["name"], {"title": group["display_name"], "layers": []})
             for layer in pkg_layers:
-                style = layer.get("style") or styles.default(layer["geometry_family"])
-                legend = [{**e, "label": tk._("Other") if e.get("other") else e["label"]}
-                          for e in styles.legend(style)]
+                style = styles.of(layer)
+                legend = styles.legend(style, layer["title"], tk._("Other"))
                 theme["layers"].append({"id": layer["id"], "title": layer["title"],
                                         "dataset": pkg["title"], "family": layer["geometry_family"],
                                         "bbox": layer["bbox"], "count": layer["feature_count"],

@@ -103,10 +103,8 @@ def tangerang_satupeta_layer_show(context, data_dict):
     layer = store.get_layer(data_dict["id"])
     if layer:
         layer = _clean({k: v for k, v in layer.items() if k != "table_name"})
-        layer["style"] = layer.get("style") or styles.default(layer["geometry_family"])
-        layer["legend"] = [{**entry, "label": entry["label"] or layer["title"]}
-                           if not entry.get("other") else {**entry, "label": tk._("Other")}
-                           for entry in styles.legend(layer["style"])]
+        layer["style"] = styles.of(layer)
+        layer["legend"] = styles.legend(layer["style"], layer["title"], tk._("Other"))
         layer["ows_name"] = ows.layer_name(layer["id"])
     return {"layer": layer, "import": _run(store.last_import(data_dict["id"]))}
 
@@ -225,8 +223,7 @@ def _classes(layer: dict, data_dict: dict, field: str) -> list[dict]:
         return []  # normalise names the field as unknown
     if (data_dict.get("classify_method") or "categories") == "ranges":
         return styles.range_classes(store.quantiles(layer, field, count))
-    fill = data_dict.get("fill") or (layer.get("style") or {}).get("fill") or \
-        styles.default(layer["geometry_family"])["fill"]
+    fill = data_dict.get("fill") or styles.of(layer)["fill"]
     return styles.category_classes(store.frequent_values(layer, field, count), avoid=str(fill))
 
 
