@@ -109,9 +109,12 @@ def test_hostile_names_and_values_cannot_break_out_of_the_mapfile(tmp_path: path
 
 
 def test_portal_checks_before_mapserver():
-    assert b"SERVICE: missing" in ows.check({}).body
-    assert b"REQUEST: missing" in ows.check({"service": "wms"}).body
-    assert ows.check({"SERVICE": "WFS", "REQUEST": "GetFeature", "COUNT": "x"}).status == 400
+    # in Indonesian and English: a GIS client names no language
+    assert "SERVICE tidak ada; gunakan WMS atau WFS" in ows.check({}).body.decode()
+    assert "SERVICE is missing; use WMS or WFS" in ows.check({}).body.decode()
+    assert b"REQUEST is missing" in ows.check({"service": "wms"}).body
+    count = ows.check({"SERVICE": "WFS", "REQUEST": "GetFeature", "COUNT": "x"})
+    assert count.status == 400 and "COUNT harus bilangan bulat 0 atau lebih, bukan &#x27;x&#x27;" in count.body.decode()
 
     def getmap(**kw):
         return ows.check({"SERVICE": "WMS", "REQUEST": "GetMap", **kw})

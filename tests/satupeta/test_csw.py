@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from lxml import etree
 from owslib.catalogue.csw3 import CatalogueServiceWeb as Csw3
 from owslib.csw import CatalogueServiceWeb
-from owslib.fes import PropertyIsLike
+from owslib.fes import PropertyIsEqualTo, PropertyIsLike
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
@@ -49,7 +49,7 @@ def datasets(create_with_upload, run_import):
         return pkg["id"], res["id"]
 
     public = with_layer(title="Jaringan Jalan Kota", notes="Ruas jalan kota dan kelasnya.",
-                        tags=[{"name": "jalan"}, {"name": "transportasi"}])
+                        tags=[{"name": "jalan"}, {"name": "transportasi"}], urusan="perhubungan")
     private = with_layer(title="Jalan Rahasia Kota", private=True)
     restricted = with_layer(title="Jalan Terbatas Kota", tingkat_akses="terbatas")
     return {"public": public, "private": private, "restricted": restricted, "user": user}
@@ -93,6 +93,12 @@ def test_full_text_search_and_iso_record(csw_portal, datasets):
     assert {"jalan", "transportasi"} <= {k for kw in ident.keywords for k in
                                          [getattr(x, "name", x) for x in kw.keywords]}
     assert iso.referencesystem.code == "EPSG:4326"
+    # the urusan (perhubungan) as ISO's topic category, and searchable by it
+    assert ident.topiccategory == ["transportation"]
+    csw.getrecords2(constraints=[PropertyIsEqualTo("apiso:TopicCategory", "transportation")], maxrecords=50)
+    assert pkg_id in _ids(csw)
+    csw.getrecords2(constraints=[PropertyIsEqualTo("apiso:TopicCategory", "health")], maxrecords=50)
+    assert pkg_id not in _ids(csw)
     box = ident.bbox
     # three squares of 0.005 degrees from (106.60, -6.25), 0.01 apart
     assert (float(box.minx), float(box.maxx)) == pytest.approx((106.60, 106.625))

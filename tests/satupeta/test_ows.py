@@ -289,10 +289,13 @@ def test_cached_public_tiles_follow_visibility_and_versions(peta_server, layers)
     the layer: withdrawn means refused, restyled means a new ETag."""
     x, y = _tile_of(*block(12), 14)
     url = f"{peta_server}/ogc/collections/{layers['public']}/tiles/WebMercatorQuad/14/{y}/{x}"
-    first = get(url)  # built by CKAN's view and cached
+    first = get(url)  # built before CKAN and cached
     again = get(url)  # from the cache
     assert first.status_code == again.status_code == 200
     assert again.content == first.content and len(first.content) > 0
+    # with a token the request goes through CKAN's view: the same tile, the same ETag
+    viewed = get(url, headers={"Authorization": layers["token"]})
+    assert (viewed.content, viewed.headers["ETag"]) == (first.content, first.headers["ETag"])
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Cache-Control"].startswith("public")
     assert get(url, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304
@@ -307,3 +310,30 @@ def test_cached_public_tiles_follow_visibility_and_versions(peta_server, layers)
                                                                      "private": True})
     assert get(url).status_code == 404
     assert get(url, headers={"Authorization": layers["token"]}).status_code == 200
+
+
+def test_public_maps_answered_before_ckan_are_the_views_answers(peta_server, layers):
+    """Anonymous WMS/WFS requests naming only public layers are answered before CKAN (the list of
+    public names written with the mapfiles); with a token the same requests go through CKAN's
+    view. Both must answer alike, and a private layer's name never takes the short way."""
+    auth = {"Authorization": layers["token"]}
+    picture = getmap(peta_server, layers["name"])
+    assert picture.headers["Content-Type"] == "image/png"
+    assert picture.headers["Cache-Control"] == "public, max-age=60"
+    assert getmap(peta_server, layers["name"], headers=auth).content == picture.content
+    wfs = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": layers["name"],
+           "OUTPUTFORMAT": "geojson", "COUNT": "3"}
+    short, viewed = get(f"{peta_server}/ows", params=wfs), get(f"{peta_server}/ows", params=wfs, headers=auth)
+    assert short.status_code == viewed.status_code == 200
+    assert short.json()["features"] == viewed.json()["features"] and len(short.json()["features"]) == 3
+    caps = {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}
+    assert get(f"{peta_server}/ows", params=caps).content == get(f"{peta_server}/ows", params=caps,
+                                                                 headers=auth).content
+    # the portal's own checks hold on the short way too
+    bad = getmap(peta_server, layers["name"], WIDTH="wide")
+    assert b"WIDTH" in bad.content and b"ServiceException" in bad.content
+    # withdrawn: the list is rewritten, the layer is no longer the short way's (nor anyone's)
+    tk.get_action("package_patch")({"user": layers["user"]["name"]}, {"id": layers["public_pkg"],
+                                                                     "private": True})
+    assert b"ServiceException" in getmap(peta_server, layers["name"]).content
+    assert getmap(peta_server, layers["name"], headers=auth).headers["Content-Type"] == "image/png"

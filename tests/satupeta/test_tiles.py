@@ -214,3 +214,28 @@ def test_migration_0005_fills_the_tile_columns_of_older_tables(ckan_config, offi
     assert after.keys() == before.keys()
     assert {f"Kolam {i}" for i in range(3)} <= {f["properties"]["nama"] for f in after.values()}
     assert [f["properties"] for f in after.values()] == [f["properties"] for f in before.values()]
+
+
+@pytest.mark.ckan_config("ckanext.tangerang.satupeta.tile_cache", "false")
+@pytest.mark.ckan_config("ckanext.tangerang.satupeta.tile_max_features", "12")
+def test_a_crowded_low_zoom_tile_holds_an_even_sample_and_every_feature_from_zoom_13(
+        app, officer, create_with_upload, run_import):
+    # 60 small plots in one ~600 m block: one tile at zooms 10 to 13
+    plots = geojson_bytes([feature(square(106.600 + 0.0008 * (i % 8), -6.250 + 0.0008 * (i // 8), 0.0004),
+                                   nama=f"Persil {i}") for i in range(60)])
+    res = _layer(create_with_upload, run_import, officer, plots)
+
+    def ids(z):
+        n = 2 ** z
+        x = int((106.602 + 180) / 360 * n)
+        y = int((1 - math.asinh(math.tan(math.radians(-6.247))) / math.pi) / 2 * n)
+        response = app.get(f"/ogc/collections/{res['id']}/tiles/WebMercatorQuad/{z}/{y}/{x}")
+        assert response.status_code == 200
+        return set(_features(response.data))
+
+    shown = {z: ids(z) for z in (10, 11, 12, 13)}
+    assert len(shown[13]) == 60  # past zoom 12 nothing is left out
+    for z in (10, 11, 12):
+        assert 6 <= len(shown[z]) <= 12, (z, len(shown[z]))  # halved until it fits, not emptied
+    # what a reader saw at one zoom is still there when zooming in
+    assert shown[10] <= shown[11] <= shown[12] <= shown[13]

@@ -25,6 +25,7 @@ class Code:
     days: int | None = None  # frekuensi only: the longest gap between two updates
     uri: str | None = None  # the matching concept of a published vocabulary (DCAT output)
     eu_theme: str | None = None  # urusan only: the EU data theme it falls under (DCAT output)
+    iso_topic: str | None = None  # urusan only: its ISO 19115 topic category (CSW output)
 
     def label(self, lang: str | None) -> str:
         return self.label_en if lang == "en" else self.label_id
@@ -36,7 +37,7 @@ def _national(name: str) -> tuple[Code, ...]:
         return tuple(
             Code(row["value"], row["label_id"], row["label_en"],
                  int(row["days"]) if row.get("days") else None, row.get("uri") or None,
-                 row.get("eu_theme") or None)
+                 row.get("eu_theme") or None, row.get("iso_topic") or None)
             for row in csv.DictReader(f)
         )
 

@@ -92,6 +92,12 @@ def tangerang_code_label(list_name: str, value: str) -> str:
     return code.label(tk.h.lang()) if code else value
 
 
+def tangerang_iso_topic(urusan: str | None) -> str | None:
+    """The ISO 19115 topic category (MD_TopicCategoryCode) of an urusan: Satu Peta's CSW records."""
+    code = codelists.get("urusan", urusan) if urusan else None
+    return code.iso_topic if code else None
+
+
 def _standard_fields() -> list[str]:
     schema = tk.h.scheming_get_dataset_schema(DATASET_TYPE) if "scheming_get_dataset_schema" in tk.h else None
     if not schema:

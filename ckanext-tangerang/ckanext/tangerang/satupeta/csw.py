@@ -110,8 +110,9 @@ def _date(value: str | None) -> str:
     return (value or "")[:19]
 
 
-def iso_xml(pkg: dict[str, Any], layers: list[dict[str, Any]], base: str) -> bytes:
-    """The dataset as ISO 19115 metadata in the ISO 19139 encoding (gmd:MD_Metadata)."""
+def iso_xml(pkg: dict[str, Any], layers: list[dict[str, Any]], base: str, topic: str | None = None) -> bytes:
+    """The dataset as ISO 19115 metadata in the ISO 19139 encoding (gmd:MD_Metadata); `topic`: its
+    ISO topic category (MD_TopicCategoryCode), from the dataset's urusan."""
     def el(parent, tag, text=None, **attrs):
         prefix, name = tag.split(":")
         node = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", **attrs)
@@ -177,6 +178,8 @@ def iso_xml(pkg: dict[str, Any], layers: list[dict[str, Any]], base: str) -> byt
         string(constraints, "gmd:useLimitation", pkg["license_title"])
     code(ident, "gmd:spatialRepresentationType", "MD_SpatialRepresentationTypeCode", "vector")
     code(ident, "gmd:language", "LanguageCode", language)
+    if topic:
+        el(el(ident, "gmd:topicCategory"), "gmd:MD_TopicCategoryCode", topic)
     bbox = _bbox(layers)
     if bbox:
         box = el(el(el(ident, "gmd:extent"), "gmd:EX_Extent"), "gmd:geographicElement")
@@ -223,10 +226,10 @@ def _links_column(items: list[dict[str, str]]) -> str:
 
 
 def record(pkg: dict[str, Any], layers: list[dict[str, Any]], base: str,
-           now: dt.datetime | None = None) -> dict[str, Any]:
+           now: dt.datetime | None = None, topic: str | None = None) -> dict[str, Any]:
     """The repository row of a dataset: its ISO XML and the columns pycsw queries and writes
     Dublin Core from (pycsw.core.config's mapping of csw:Record and gmd:MD_Metadata)."""
-    xml = iso_xml(pkg, layers, base)
+    xml = iso_xml(pkg, layers, base, topic)
     who = _organization(pkg)
     tags = [t["display_name"] for t in pkg.get("tags") or []]
     items = links(pkg, layers, base)
@@ -247,6 +250,7 @@ def record(pkg: dict[str, Any], layers: list[dict[str, Any]], base: str,
         "abstract": pkg.get("notes") or "",
         "keywords": ",".join(tags),
         "keywordstype": "theme" if tags else None,
+        "topicategory": topic,
         "creator": who["name"],
         "publisher": who["name"],
         "organization": who["name"],
@@ -299,7 +303,8 @@ def sync_dataset(package_id: str) -> bool:
             conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE identifier = :id"),
                          {"id": pkg["id"] if pkg else package_id})
             return False
-        _upsert(conn, record(pkg, layers, site_base()))
+        # the urusan's ISO topic comes from Satu Data's code list, through CKAN's helpers
+        _upsert(conn, record(pkg, layers, site_base(), topic=tk.h.tangerang_iso_topic(pkg.get("urusan"))))
     return True
 
 

@@ -12,17 +12,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
+import json
 import os
 import pathlib
 import re
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
+from babel.support import Translations
 from pyproj import CRS, Transformer
 
 from ckanext.tangerang.satupeta import style as styles
@@ -34,6 +37,7 @@ LAYER_KEYS = ("layers", "query_layers", "layer", "typename", "typenames")
 SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 RESERVED = {"fid", "geom"}
 FAMILY_TYPES = {"point": "POINT", "line": "LINE", "polygon": "POLYGON"}
+PUBLIC_NAMES = "public.json"
 
 
 def layer_name(resource_id: str) -> str:
@@ -331,6 +335,8 @@ def write(folder: pathlib.Path, public: list[dict[str, Any]], every: list[dict[s
     for name, layers in (("public", public), ("all", every)):
         _replace(folder / f"{name}.map", mapfile(layers, service, folder, other_label))
     _replace(folder / "mapserver.conf", config_file(folder))
+    # for PublicOws: the names a request may use without CKAN being asked who the viewer is
+    _replace(folder / PUBLIC_NAMES, json.dumps(sorted(layer_name(layer["id"]) for layer in public)))
     # the GetFeatureInfo templates of layers that are gone
     kept = {f"{layer_name(layer['id'])}.html" for layer in every} | {"header.html", "footer.html"}
     for path in (folder / "templates").glob("*.html"):
@@ -346,6 +352,25 @@ def _replace(path: pathlib.Path, text: str) -> None:
 
 
 # --- requests ------------------------------------------------------------------------------------
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (translated by `both`)."""
+    return message
+
+
+@functools.lru_cache(maxsize=1)
+def _indonesian() -> Translations:
+    return Translations.load(str(pathlib.Path(__file__).resolve().parents[1] / "i18n"), ["id"],
+                             "ckanext-tangerang")
+
+
+def both(message: str, **params: str) -> str:
+    """A message in Indonesian, then English: GIS software asks in no language of its own (and the
+    short way before CKAN has no session to read one from)."""
+    english = message.format(**params)
+    indonesian = _indonesian().gettext(message).format(**params)
+    return english if indonesian == english else f"{indonesian} / {english}"
+
 
 @dataclasses.dataclass
 class Answer:
@@ -391,8 +416,9 @@ def run(mapserv: str, folder: pathlib.Path, map_name: str, params: Mapping[str, 
     try:
         done = subprocess.run([mapserv], env=env, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return exception(f"the request took longer than {timeout:g} seconds; ask for a smaller area "
-                         "or fewer features", "OperationProcessingFailed", service=service)
+        return exception(both(N_("The request took longer than {seconds} seconds; ask for a smaller "
+                                 "area or fewer features."), seconds=f"{timeout:g}"),
+                         "OperationProcessingFailed", service=service)
     out = done.stdout
     head, sep, body = _split(out)
     # an error after MapServer began an answer: a second header block follows the first
@@ -437,17 +463,22 @@ def check(params: Mapping[str, str]) -> Answer | None:
     """The portal's own checks before MapServer runs (MapServer takes `COUNT=x` for no count)."""
     service = param(params, "service")
     if service.upper() not in ("WMS", "WFS"):
-        return exception(f"SERVICE: {'missing' if not service else repr(service[:40])}; use WMS or WFS, "
-                         "e.g. ?SERVICE=WMS&REQUEST=GetCapabilities", "MissingParameterValue"
-                         if not service else "InvalidParameterValue", locator="SERVICE")
+        text = (both(N_("SERVICE is missing; use WMS or WFS, e.g. ?SERVICE=WMS&REQUEST=GetCapabilities."))
+                if not service else
+                both(N_("SERVICE {value} is not served; use WMS or WFS, e.g. "
+                        "?SERVICE=WMS&REQUEST=GetCapabilities."), value=repr(service[:40])))
+        return exception(text, "MissingParameterValue" if not service else "InvalidParameterValue",
+                         locator="SERVICE")
     if not param(params, "request"):
-        return exception("REQUEST: missing; use GetCapabilities first (then GetMap, GetFeatureInfo, "
-                         "GetLegendGraphic for WMS; DescribeFeatureType, GetFeature for WFS)",
+        return exception(both(N_("REQUEST is missing; use GetCapabilities first (then GetMap, "
+                                 "GetFeatureInfo, GetLegendGraphic for WMS; DescribeFeatureType, "
+                                 "GetFeature for WFS).")),
                          "MissingParameterValue", locator="REQUEST", service=service)
     for key in COUNTS:
         value = param(params, key)
         if value and not (value.isascii() and value.isdigit()):
-            return exception(f"{key.upper()}: a whole number of 0 or more expected, not {value[:40]!r}",
+            return exception(both(N_("{name} must be a whole number of 0 or more, not {value}."),
+                                  name=key.upper(), value=repr(value[:40])),
                              locator=key.upper(), service=service)
     return check_bbox(params)
 
@@ -461,9 +492,9 @@ def check_bbox(params: Mapping[str, str]) -> Answer | None:
     try:
         numbers = [float(v) for v in param(params, "bbox").split(",")[:4]]
     except ValueError:
-        return exception("BBOX: four numbers separated by commas expected", locator="BBOX")
+        return exception(both(N_("BBOX must be four numbers separated by commas.")), locator="BBOX")
     if len(numbers) != 4 or not all(map(_finite, numbers)):
-        return exception("BBOX: four numbers separated by commas expected", locator="BBOX")
+        return exception(both(N_("BBOX must be four numbers separated by commas.")), locator="BBOX")
     try:
         crs = _crs(code.strip().upper())
     except Exception:
@@ -481,8 +512,9 @@ def check_bbox(params: Mapping[str, str]) -> Answer | None:
     else:
         west, south, east, north = _projected_bounds(code)
     if x1 < west or x0 > east or y1 < south or y0 > north:
-        return exception(f"BBOX: {param(params, 'bbox')} lies outside the area of {code} "
-                         f"({west:.6g}, {south:.6g}, {east:.6g}, {north:.6g} in its units)",
+        return exception(both(N_("BBOX {bbox} lies outside the area of {crs} ({area} in its units)."),
+                              bbox=param(params, "bbox")[:200], crs=code[:40],
+                              area=f"{west:.6g}, {south:.6g}, {east:.6g}, {north:.6g}"),
                          locator="BBOX")
     return None
 
@@ -502,3 +534,67 @@ def _projected_bounds(code: str) -> tuple[float, float, float, float]:
     a = crs.area_of_use
     t = Transformer.from_crs("OGC:CRS84", crs, always_xy=True)
     return t.transform_bounds(a.west, a.south, a.east, a.north)
+
+
+# --- the fast path: requests that name only public layers, answered before CKAN -------------------
+
+OWS_PATH = re.compile(r"^(?:/[a-z]{2}(?:_[A-Z]{2})?)?/ows$")
+
+
+class PublicOws:
+    """WSGI middleware: an anonymous WMS/WFS request that names only public layers (or none, as
+    GetCapabilities) gets the PUBLIC mapfile's answer here, as the view would give it, without
+    CKAN's request work (its session, a layer lookup and an access check per named layer): about
+    10 to 20 ms of a GetMap. Anything else (a login or a token, a name not in the list of public
+    layers written with the mapfiles, a POST) goes on to CKAN's view, which decides."""
+
+    def __init__(self, app, folder: Callable[[], pathlib.Path], config: Mapping[str, Any]):
+        self.app = app
+        self.folder = folder  # read per request: the configuration may change (tests do)
+        self.config = config
+        self._names: dict[pathlib.Path, tuple[int, frozenset[str]]] = {}
+
+    def _public(self, folder: pathlib.Path) -> frozenset[str] | None:
+        try:
+            stamp = (folder / PUBLIC_NAMES).stat().st_mtime_ns
+            if self._names.get(folder, (None,))[0] != stamp:
+                self._names[folder] = (stamp, frozenset(json.loads((folder / PUBLIC_NAMES).read_bytes())))
+        except (OSError, ValueError):
+            return None
+        return self._names[folder][1]
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not OWS_PATH.match(environ.get("PATH_INFO", "")) \
+                or environ.get("HTTP_AUTHORIZATION") or environ.get("HTTP_COOKIE"):
+            return self.app(environ, start_response)
+        try:
+            folder = self.folder()
+        except (TypeError, KeyError):  # no storage path configured: the view says what is wrong
+            return self.app(environ, start_response)
+        public = self._public(folder)
+        if public is None:  # no mapfiles yet: the view writes them
+            return self.app(environ, start_response)
+        params: dict[str, str] = {}
+        for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+            params.setdefault(key, value)  # the first of a repeated key, as the view reads it
+        answer = check(params)
+        if answer is None:
+            ids = [resource_id(name) for name in named_layers(params)]
+            # a name that is no layer's gets MapServer's own "no such layer"
+            if any(rid is not None and layer_name(rid) not in public for rid in ids):
+                return self.app(environ, start_response)
+            try:
+                answer = run(self.config.get("ckanext.tangerang.satupeta.mapserv"), folder, "PUBLIC", params,
+                             self.config.get("ckanext.tangerang.satupeta.ows_timeout"),
+                             self.config["ckan.site_url"].rstrip("/") + environ.get("SCRIPT_NAME", "") + "/ows")
+            except RuntimeError:  # the view answers and logs it
+                return self.app(environ, start_response)
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", [
+            ("Content-Type", answer.content_type), ("Content-Length", str(len(answer.body))),
+            ("Cache-Control", "public, max-age=60"), ("Vary", "Authorization, Cookie"),
+            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            # GetFeatureInfo's HTML: MapServer's templates, no script, no outside resource
+            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                        "frame-ancestors 'self'")])
+        return [answer.body]

@@ -32,11 +32,9 @@ class SatupetaPlugin(p.SingletonPlugin):
     # IMiddleware: CKAN gives every response ckan.cache_expires; tiles keep their own lifetime
     def make_middleware(self, app, config):
         app = TileCacheControl(app)
-        if tiles.enabled():
-            # anonymous requests for public tiles already cached: answered before CKAN
-            app = tiles.PublicTiles(app, tiles.cache_folder(),
-                                    tk.config.get("ckanext.tangerang.satupeta.tile_max_age"))
-        return app
+        # anonymous requests for public layers' tiles and maps: answered before CKAN
+        app = tiles.PublicTiles(app, tiles.cache_folder, tk.config)
+        return ows.PublicOws(app, action.ows_folder, tk.config)
 
     # IConfigurer
     def update_config(self, config):

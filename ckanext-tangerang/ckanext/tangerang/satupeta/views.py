@@ -247,7 +247,8 @@ def tile(cid, z, y, x):
     if tk.request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
     # access was checked above (_layer): a private layer's cached tiles are kept behind it
-    data = tiles.get(layer, z, x, y, lambda: store.tile(layer, z, x, y, "features"))
+    most = tk.config.get("ckanext.tangerang.satupeta.tile_max_features")
+    data = tiles.get(layer, z, x, y, lambda: store.tile(layer, z, x, y, "features", most))
     return Response(data, mimetype=ogc.MVT, headers=headers)
 
 

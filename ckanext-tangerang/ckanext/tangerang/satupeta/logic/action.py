@@ -233,14 +233,20 @@ def write_ows(without: str | None = None) -> None:
     `without`: a dataset being deleted, whose layers are left out (it still reads as active)."""
     public, every = [], []
     root = tk.config["ckan.site_url"].rstrip("/")
+    # an anonymous visitor sees all of a dataset's layers or none: one check per dataset
+    datasets: dict[str, bool] = {}
     for layer in store.layers():
         if layer["package_id"] == without:
             continue
-        try:
-            tk.check_access("tangerang_satupeta_layer_show", {"user": ""}, {"id": layer["id"]})
-            is_public = True
-        except (tk.NotAuthorized, tk.ObjectNotFound):
-            is_public = False
+        is_public = datasets.get(layer["package_id"])
+        if is_public is None:
+            try:
+                tk.check_access("tangerang_satupeta_layer_show", {"user": ""}, {"id": layer["id"]})
+                is_public = datasets[layer["package_id"]] = True
+            except tk.NotAuthorized:
+                is_public = datasets[layer["package_id"]] = False
+            except tk.ObjectNotFound:  # this layer's resource is gone, not the dataset
+                is_public = False
         layer["page_url"] = f"{root}/dataset/{layer['package_id']}/resource/{layer['id']}"
         every.append(layer)
         if is_public:

@@ -9,6 +9,7 @@ import concurrent.futures
 import datetime as dt
 import functools
 import io
+import math
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -206,8 +207,11 @@ class LayerWriter:
             n += 1
         buf.seek(0)
         self._wait()
+        # FREEZE (the table is this transaction's own): rows written frozen and marked all-visible,
+        # so no reader sets hint bits and no autovacuum rewrites pages after the import, and
+        # items pages find their start by an index-only scan from the first request
         self._pending = self._copier.submit(
-            self._cur.copy_expert, f'COPY "{self.table}" (fid, properties, geom) FROM STDIN', buf)
+            self._cur.copy_expert, f'COPY "{self.table}" (fid, properties, geom) FROM STDIN WITH (FREEZE)', buf)
         self.written += n
         return n
 
@@ -365,23 +369,33 @@ def iter_features(layer: dict[str, Any], batch: int = 5000) -> Iterator[list[tup
 
 
 @_swap_safe
-def tile(layer: dict[str, Any], z: int, x: int, y: int, name: str) -> bytes:
+def tile(layer: dict[str, Any], z: int, x: int, y: int, name: str, max_features: int = 0) -> bytes:
     """A Mapbox vector tile (extent 4096, buffer 64) from the Web Mercator columns (TILE_COLUMNS).
     ST_AsMVTGeom snaps every vertex to the tile's grid and drops what is smaller than a grid
     cell, so no simplification is done per request; up to LOW_ZOOM the pre-simplified copy of a
-    feature of many vertices is drawn."""
+    feature of many vertices is drawn, and a tile of more than `max_features` features (0: no
+    limit) holds an even sample of them (thinning), from LOW_ZOOM + 1 on every feature."""
     geom = "COALESCE(geom_3857_low, geom_3857)" if z <= LOW_ZOOM else "geom_3857"
-    # ST_AsMVT skips the rows whose geometry ST_AsMVTGeom dropped (NULL): a WHERE on it would
-    # run ST_AsMVTGeom twice. No parallel workers: starting them costs more than most tiles
-    # (34 ms against 7 ms for 1,400 polygons), and the web workers already keep the cores busy.
-    sql = f"""
-        SET LOCAL max_parallel_workers_per_gather = 0;
-        SELECT ST_AsMVT(mvt, :name, 4096, 'geom', 'fid') FROM (
-            SELECT fid, properties, ST_AsMVTGeom({geom}, ST_TileEnvelope(:z, :x, :y), 4096, 64, true) AS geom
-            FROM "{layer['table_name']}"
-            WHERE geom_3857 && ST_TileEnvelope(:z, :x, :y, margin => 0.015625)) AS mvt"""
+    table = layer["table_name"]
+    params = {"z": z, "x": x, "y": y, "name": name}
+    within = "geom_3857 && ST_TileEnvelope(:z, :x, :y, margin => 0.015625)"
     with engine().begin() as conn:
-        data = conn.execute(sa.text(sql), {"z": z, "x": x, "y": y, "name": name}).scalar()
+        thin = ""
+        if max_features and z <= LOW_ZOOM and layer.get("feature_count", max_features + 1) > max_features:
+            found = conn.execute(sa.text(f'SELECT count(*) FROM "{table}" WHERE {within}'), params).scalar()
+            if found > max_features:
+                # keep the features whose hashed fid ends in as many zero bits as the halvings
+                # needed: a feature shown at one zoom stays at every zoom above, whatever the fids
+                params["mask"] = (1 << math.ceil(math.log2(found / max_features))) - 1
+                thin = " AND (hashint8(fid) & :mask) = 0"
+        # ST_AsMVT skips the rows whose geometry ST_AsMVTGeom dropped (NULL): a WHERE on it would
+        # run ST_AsMVTGeom twice. No parallel workers: starting them costs more than most tiles
+        # (34 ms against 7 ms for 1,400 polygons), and the web workers already keep the cores busy.
+        data = conn.execute(sa.text(f"""
+            SET LOCAL max_parallel_workers_per_gather = 0;
+            SELECT ST_AsMVT(mvt, :name, 4096, 'geom', 'fid') FROM (
+                SELECT fid, properties, ST_AsMVTGeom({geom}, ST_TileEnvelope(:z, :x, :y), 4096, 64, true) AS geom
+                FROM "{table}" WHERE {within}{thin}) AS mvt"""), params).scalar()
     return bytes(data or b"")
 
 
