@@ -84,7 +84,9 @@ def test_malformed_cql2_json_is_a_filter_error(doc, says):
 def test_parse_filter_turns_errors_into_400_and_reprojects():
     with pytest.raises(ogc.OgcError) as e:
         ogc.parse_filter({"filter": "nama ="}, FIELDS, CRS_LIST)
-    assert e.value.status == 400 and e.value.description.startswith("filter: ")
+    # Indonesian, then English
+    assert e.value.status == 400 and e.value.description.startswith("filter tidak dapat dipakai: ")
+    assert " / filter: Unexpected token" in e.value.description
     assert ogc.parse_filter({}, FIELDS, CRS_LIST) is None
     # EPSG:4326 is latitude first; the database's geometries are lon/lat
     _, params = ogc.parse_filter({"filter": "S_INTERSECTS(geometry, POINT(-6.2 106.6))",

@@ -270,7 +270,11 @@ def test_bad_filters_are_client_errors(peta_server, layers, params, says):
         return
     assert resp.status_code == 400, resp.text[:300]
     doc = resp.json()
-    assert doc["code"] == "InvalidParameterValue" and doc["description"].startswith(says), doc
+    # Indonesian first, then English: an API client names no language
+    indonesian, _, english = doc["description"].partition(" / ")
+    assert doc["code"] == "InvalidParameterValue" and english.startswith(says), doc
+    assert indonesian.startswith(("filter tidak dapat dipakai: ", "filter-lang: gunakan salah satu dari ",
+                                  "filter-crs: ")), doc
 
 
 # --- OGC API - Tiles ----------------------------------------------------------------------------

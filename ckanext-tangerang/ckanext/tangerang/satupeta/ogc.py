@@ -19,6 +19,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 from ckanext.tangerang.satupeta import cql
+# N_ also marks the links' titles: JSON keeps the English, HTML pages translate them
+from ckanext.tangerang.satupeta.messages import N_, both
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 CONFORMANCE = [
@@ -62,15 +64,12 @@ RESERVED = {"f", "bbox", "bbox-crs", "limit", "offset", "crs", "datetime", "lang
             "sortby", "filter", "filter-lang", "filter-crs", "skipGeometry"}
 
 
-def N_(message: str) -> str:
-    """Marks a link's title for the catalogue: JSON keeps the English, HTML pages translate it."""
-    return message
-
-
 class OgcError(Exception):
-    """A client error, reported as the standard's exception document."""
+    """A client error, reported as the standard's exception document; `message` is a msgid with
+    {named} fields, described in Indonesian and English (messages.both)."""
 
-    def __init__(self, status: int, code: str, description: str):
+    def __init__(self, status: int, code: str, message: str, **params: Any):
+        description = both(message, **params)
         super().__init__(description)
         self.status, self.code, self.description = status, code, description
 
@@ -116,8 +115,8 @@ def parse_crs(value: str | None, allowed: list[str], name: str = "crs") -> str:
     elif value.upper().startswith("EPSG:"):
         value = crs_uri(value)
     if value not in allowed:
-        raise OgcError(400, "InvalidParameterValue",
-                       f"{name}: {value} is not supported; use one of {', '.join(allowed)}")
+        raise OgcError(400, "InvalidParameterValue", N_("{name}: {value} is not supported; use one of {allowed}"),
+                       name=name, value=value[:200], allowed=", ".join(allowed))
     return value
 
 
@@ -128,17 +127,17 @@ def parse_bbox(value: str | None, bbox_crs: str) -> tuple[float, float, float, f
     try:
         numbers = [float(v) for v in value.split(",")]
     except ValueError:
-        raise OgcError(400, "InvalidParameterValue", "bbox: four numbers separated by commas expected")
+        raise OgcError(400, "InvalidParameterValue", N_("bbox: four numbers separated by commas expected"))
     if len(numbers) == 6:  # 3D box: drop the heights
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4 or not np.isfinite(numbers).all():
-        raise OgcError(400, "InvalidParameterValue", "bbox: four numbers separated by commas expected")
+        raise OgcError(400, "InvalidParameterValue", N_("bbox: four numbers separated by commas expected"))
     if bbox_crs != CRS84:
         t = Transformer.from_crs(_crs(bbox_crs), _crs(CRS84), always_xy=False)
         numbers = list(t.transform_bounds(*numbers))
     x0, y0, x1, y1 = numbers
     if x0 > x1 or y0 > y1:
-        raise OgcError(400, "InvalidParameterValue", "bbox: the lower corner must come first")
+        raise OgcError(400, "InvalidParameterValue", N_("bbox: the lower corner must come first"))
     return x0, y0, x1, y1
 
 
@@ -148,9 +147,9 @@ def parse_int(value: str | None, name: str, default: int, lowest: int, highest: 
     try:
         number = int(value)
     except ValueError:
-        raise OgcError(400, "InvalidParameterValue", f"{name}: an integer expected")
+        raise OgcError(400, "InvalidParameterValue", N_("{name}: an integer expected"), name=name)
     if number < lowest:
-        raise OgcError(400, "InvalidParameterValue", f"{name}: at least {lowest}")
+        raise OgcError(400, "InvalidParameterValue", N_("{name}: at least {lowest}"), name=name, lowest=lowest)
     return min(number, highest) if highest else number
 
 
@@ -163,9 +162,11 @@ def property_filters(args: Mapping[str, str], fields: Iterable[str]) -> dict[str
             continue
         if key not in names:
             raise OgcError(400, "InvalidParameterValue",
-                           f"{key}: unknown parameter; property filters: {', '.join(sorted(names))}")
+                           N_("{name}: unknown parameter; property filters: {fields}"),
+                           name=key[:100], fields=", ".join(sorted(names)))
         if "\x00" in value:  # PostgreSQL takes no NUL in a string
-            raise OgcError(400, "InvalidParameterValue", f"{key}: NUL characters are not allowed")
+            raise OgcError(400, "InvalidParameterValue", N_("{name}: NUL characters are not allowed"),
+                           name=key[:100])
         filters[key] = value
     return filters
 
@@ -355,7 +356,8 @@ def parse_filter(args: Mapping[str, str], fields: Iterable[Mapping[str, str]],
     """`filter`, `filter-lang` and `filter-crs` as a WHERE fragment and its parameters."""
     lang = args.get("filter-lang") or "cql2-text"
     if lang not in cql.LANGS:
-        raise OgcError(400, "InvalidParameterValue", f"filter-lang: use one of {', '.join(cql.LANGS)}")
+        raise OgcError(400, "InvalidParameterValue", N_("filter-lang: use one of {langs}"),
+                       langs=", ".join(cql.LANGS))
     filter_crs = parse_crs(args.get("filter-crs"), crs_list, "filter-crs")
     text = args.get("filter")
     if not text:
@@ -363,7 +365,7 @@ def parse_filter(args: Mapping[str, str], fields: Iterable[Mapping[str, str]],
     try:
         return cql.to_sql(text, lang, fields, None if filter_crs == CRS84 else _reprojector(filter_crs))
     except cql.FilterError as e:
-        raise OgcError(400, "InvalidParameterValue", f"filter: {e}")
+        raise OgcError(400, "InvalidParameterValue", N_("filter: {error}"), error=e)
 
 
 # --- OGC API - Tiles -----------------------------------------------------------------------------
@@ -381,7 +383,8 @@ def _tms() -> morecantile.TileMatrixSet:
 
 def check_tile_matrix_set(tms_id: str) -> None:
     if tms_id != TMS_ID:
-        raise OgcError(404, "NotFound", f"tileMatrixSet {tms_id} not found; available: {TMS_ID}")
+        raise OgcError(404, "NotFound", N_("tileMatrixSet {name} not found; available: {available}"),
+                       name=tms_id[:100], available=TMS_ID)
 
 
 def tile_matrix_sets(base: str) -> dict[str, Any]:

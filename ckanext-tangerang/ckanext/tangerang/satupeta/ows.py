@@ -25,10 +25,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
-from babel.support import Translations
 from pyproj import CRS, Transformer
 
 from ckanext.tangerang.satupeta import style as styles
+from ckanext.tangerang.satupeta.messages import N_, both
 
 PREFIX = "layer_"
 MAPS = ("PUBLIC", "ALL")
@@ -352,25 +352,6 @@ def _replace(path: pathlib.Path, text: str) -> None:
 
 
 # --- requests ------------------------------------------------------------------------------------
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue (translated by `both`)."""
-    return message
-
-
-@functools.lru_cache(maxsize=1)
-def _indonesian() -> Translations:
-    return Translations.load(str(pathlib.Path(__file__).resolve().parents[1] / "i18n"), ["id"],
-                             "ckanext-tangerang")
-
-
-def both(message: str, **params: str) -> str:
-    """A message in Indonesian, then English: GIS software asks in no language of its own (and the
-    short way before CKAN has no session to read one from)."""
-    english = message.format(**params)
-    indonesian = _indonesian().gettext(message).format(**params)
-    return english if indonesian == english else f"{indonesian} / {english}"
-
 
 @dataclasses.dataclass
 class Answer:

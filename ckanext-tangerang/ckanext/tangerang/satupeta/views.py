@@ -20,6 +20,7 @@ from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta import style as styles
 from ckanext.tangerang.satupeta.logic import action as peta_logic
 from ckanext.tangerang.satupeta.logic.validators import crs_choices
+from ckanext.tangerang.satupeta.messages import N_
 from ckanext.tangerang.satupeta.csw_views import csw_service
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _layer(cid: str) -> dict[str, Any]:
     layer = store.get_layer(cid)
     # a private layer answers like a missing one: its existence is not revealed either
     if layer is None or not _can_see(layer):
-        raise ogc.OgcError(404, "NotFound", f"collection {cid} not found")
+        raise ogc.OgcError(404, "NotFound", N_("collection {id} not found"), id=cid[:100])
     return layer
 
 
@@ -81,7 +82,7 @@ def _wants_html() -> bool:
     f = tk.request.args.get("f")
     if f:
         if f not in ("json", "html", "geojson", "jsonld"):
-            raise ogc.OgcError(400, "InvalidParameterValue", "f: use json or html")
+            raise ogc.OgcError(400, "InvalidParameterValue", N_("f: use json or html"))
         return f == "html"
     accept = tk.request.accept_mimetypes
     best = accept.best_match([ogc.JSON, ogc.GEOJSON, ogc.HTML], default=ogc.JSON)
@@ -204,7 +205,7 @@ def items(cid):
         matched, rows = store.query_features(layer, bbox=bbox, filters=filters, limit=limit,
                                              offset=offset, as_geojson=as_text, filter_sql=filter_sql)
     except store.FilterFailed as e:
-        raise ogc.OgcError(400, "InvalidParameterValue", f"filter: {e}")
+        raise ogc.OgcError(400, "InvalidParameterValue", N_("filter: {error}"), error=e)
     feats = ogc.features(rows, out_crs, as_text)
     body = ogc.items(_base(), cid, feats, matched, limit, offset,
                      {k: v for k, v in args.items()})
@@ -220,11 +221,11 @@ def item(cid, fid):
     try:
         number = int(fid)
     except ValueError:
-        raise ogc.OgcError(404, "NotFound", f"feature {fid} not found")
+        raise ogc.OgcError(404, "NotFound", N_("feature {id} not found"), id=fid[:100])
     as_text = out_crs == ogc.CRS84
     _, rows = store.query_features(layer, fid=number, limit=1, as_geojson=as_text, count=False)
     if not rows:
-        raise ogc.OgcError(404, "NotFound", f"feature {fid} not found")
+        raise ogc.OgcError(404, "NotFound", N_("feature {id} not found"), id=fid[:100])
     body = ogc.feature(_base(), cid, ogc.features(rows, out_crs, as_text)[0])
     if _wants_html():
         return _html("feature", orjson.loads(body), layer=layer)
@@ -236,7 +237,7 @@ def tile(cid, z, y, x):
     """A Mapbox vector tile (tileMatrix/tileRow/tileCol, i.e. z/y/x as in OGC API - Tiles)."""
     layer = _layer(cid)
     if not (0 <= z <= 24 and 0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise ogc.OgcError(404, "NotFound", "no such tile")
+        raise ogc.OgcError(404, "NotFound", N_("no such tile"))
     etag = tiles.etag(layer, z, x, y)  # changes with the layer's version
     # an anonymous reader got past _layer: the layer is public, no second access check
     public = not tk.current_user.is_authenticated or _is_public(layer)
@@ -292,14 +293,15 @@ def other_tile(cid, tms, z, y, x):
     """What tile() does not match: another tile matrix set, or not a tile's numbers."""
     _layer(cid)
     ogc.check_tile_matrix_set(tms)
-    raise ogc.OgcError(404, "NotFound", "no such tile")
+    raise ogc.OgcError(404, "NotFound", N_("no such tile"))
 
 
 @ogc_api.route("/<path:rest>")
 def not_found(rest):
     """Any other path under /ogc: the standard's 404 document, not the portal's HTML page (a
     browser still gets that page, from _ogc_error)."""
-    raise ogc.OgcError(404, "NotFound", f"/ogc/{rest} not found; the API: {_base()}/api")
+    raise ogc.OgcError(404, "NotFound", N_("/ogc/{path} not found; the API: {api}"), path=rest[:200],
+                       api=_base() + "/api")
 
 
 @ogc_api.route("/collections/<cid>/download")
@@ -307,7 +309,8 @@ def download(cid):
     layer = _layer(cid)
     fmt = tk.request.args.get("f", "geojson")
     if fmt not in ogc.DOWNLOADS:
-        raise ogc.OgcError(400, "InvalidParameterValue", f"f: use one of {', '.join(ogc.DOWNLOADS)}")
+        raise ogc.OgcError(400, "InvalidParameterValue", N_("f: use one of {formats}"),
+                       formats=", ".join(ogc.DOWNLOADS))
     name = downloads.file_name(layer)
     # from the cache of this import's downloads: built on the first request only
     stream = downloads.open_cached(layer, fmt, name)
