@@ -20,7 +20,9 @@ setup(
             "i18n/*/LC_MESSAGES/*.mo",
             "i18n/own/*/*.po",
             "i18n/upstream/*/*.po",
-            "city/*/*",
+            "city/**/*",
+            "satudata/*.yaml",
+            "satudata/codelists/*.csv",
             "*/templates/**/*",
             "*/assets/**/*",
             "*/public/**/*",
@@ -67,6 +69,8 @@ setup(
             "aiosmtpd==1.4.6",
             "beautifulsoup4==4.15.0",  # the route walk reads forms (tests/walk)
             "ckanapi==4.11",
+            # a second CKAN harvests our CSW with ckanext-spatial's csw harvester (tests/satupeta)
+            "ckanext-harvest==1.6.3",
             "colorspacious==1.1.2",  # Satu Peta's palette checked under colour-vision deficiencies
             "hypothesis==6.170.17",  # the PPID workflow's property test
             "mapbox-vector-tile==2.2.0",  # Satu Peta's tile tests decode the tiles
