@@ -101,3 +101,27 @@ def test_display_settings_reachable_from_header(open_page, page):
     with tab.expect_navigation():
         tab.keyboard.press("Enter")
     assert "/preferensi" in tab.url
+
+
+@pytest.mark.parametrize("width", [375, 640])
+def test_search_filters_open_and_close_by_keyboard_on_a_narrow_screen(open_page, width):
+    """CKAN hides the filters behind "Filter Results" below 768px (so also at 200 % zoom): the
+    toggle is reached by Tab, opens by Enter with focus moved into the filters, and Escape
+    closes them with focus back on the toggle."""
+    search = next(p for p in PAGES if p.key == "dataset_search")
+    tab = open_page(search, MODES[0], width=width)
+    assert tab.is_visible(".show-filters") and not tab.is_visible(".secondary .filters")
+    for _ in range(60):
+        tab.keyboard.press("Tab")
+        if tab.evaluate("document.activeElement.matches('.show-filters')"):
+            break
+    else:
+        pytest.fail("Tab never reached the filters' toggle")
+    assert tab.get_attribute(".show-filters", "aria-expanded") == "false"
+    tab.keyboard.press("Enter")
+    assert tab.is_visible(".secondary .filters")
+    assert tab.evaluate("!!document.activeElement.closest('.filters')")
+    assert tab.get_attribute(".show-filters", "aria-expanded") == "true"
+    tab.keyboard.press("Escape")
+    assert not tab.evaluate("document.body.classList.contains('filters-modal')")
+    assert tab.evaluate("document.activeElement.matches('.show-filters')")

@@ -46,6 +46,26 @@ def test_text_size_doubles_every_text(open_page):
         assert large.evaluate(probe.format(selector)) >= 1.9 * normal.evaluate(probe.format(selector)), selector
 
 
+def test_form_labels_and_choices_grow_with_the_text_and_stand_apart(open_page):
+    """The PPID request form: labels follow the text size (CKAN's are 14px), end in no ":",
+    and each radio stands beside its label with a gap, on a target at least 44px high."""
+    form = next(p for p in PAGES if p.key == "ppid_request_form")
+    normal = open_page(form, DEFAULT)
+    large = open_page(form, next(m for m in MODES if m.key == "text_200"))
+    size = "parseFloat(getComputedStyle(document.querySelector('{}')).fontSize)"
+    for selector in ("label[for=field-name]", ".form-check-label"):
+        assert normal.evaluate(size.format(selector)) >= 16, selector
+        assert large.evaluate(size.format(selector)) >= 1.9 * normal.evaluate(size.format(selector)), selector
+    assert normal.evaluate("""[...document.querySelectorAll('main label')].filter(
+        l => getComputedStyle(l, '::after').content.includes(':')).length""") == 0
+    gaps = normal.evaluate("""[...document.querySelectorAll('main .form-check')].map(c => {
+        const box = c.querySelector('input').getBoundingClientRect();
+        const label = c.querySelector('label').getBoundingClientRect();
+        return [label.left - box.right, c.getBoundingClientRect().height];
+    })""")
+    assert gaps and all(gap >= 8 and height >= 44 for gap, height in gaps), gaps
+
+
 def test_system_contrast_is_followed_unless_the_reader_chose_standard(open_page):
     plain = open_page(HOME, DEFAULT)
     assert plain.evaluate(INK) != "#000"

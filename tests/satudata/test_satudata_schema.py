@@ -34,7 +34,7 @@ def test_missing_required_fields_give_409_with_an_error_per_field(app, opd):
     for field in REQUIRED:
         assert field in errors, field
     # Indonesian by default
-    assert errors["satuan"] == ["Nilai tidak diisi"]
+    assert errors["satuan"] == ["Wajib diisi"]
     api(app, "package_show", {"id": "kosong"}, opd, status=404)
 
 

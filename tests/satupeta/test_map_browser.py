@@ -33,6 +33,13 @@ def test_map_page_draws_tiles_from_our_api(peta_server, browser, create_with_upl
         # the map sets data-features-drawn each time it is idle: wait for all five points, drawn
         # from the vector tiles (a busy machine's first tiles can take a while)
         page.wait_for_selector('[data-features-drawn="5"]', state="attached", timeout=90_000)
+        assert page.get_attribute(".maplibregl-ctrl-zoom-in", "aria-label") == "Zoom in"
+        # the same controls in Indonesian: what a screen reader announces on the Indonesian page
+        page.goto(f"{peta_server}/peta")
+        page.wait_for_selector(".maplibregl-ctrl-zoom-in", state="attached", timeout=30_000)
+        names = {page.get_attribute(f".maplibregl-ctrl-{name}", "aria-label")
+                 for name in ("zoom-in", "zoom-out", "compass")}
+        assert names == {"Perbesar", "Perkecil", "Seret untuk memutar peta, klik untuk menghadapkannya ke utara"}
     finally:
         ctx.close()
     tiles = [u for u in requested if f"/ogc/collections/{res['id']}/tiles/WebMercatorQuad/" in u]

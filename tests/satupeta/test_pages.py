@@ -20,7 +20,7 @@ def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_imp
     health = factories.Group(title="Kesehatan")
     context = {"user": user["name"]}
     ds = satu_factories.Dataset(owner_org=org["id"], groups=[{"id": health["id"]}], title="Fasilitas")
-    res = create_with_upload(points_geojson(5), "puskesmas.geojson", package_id=ds["id"],
+    res = create_with_upload(points_geojson(1200), "puskesmas.geojson", package_id=ds["id"],
                              format="GeoJSON", name="Puskesmas", context=context)
     run_import(res)
     hidden = satu_factories.Dataset(owner_org=org["id"], private=True)
@@ -30,7 +30,14 @@ def test_map_page_groups_public_layers_by_theme(app, create_with_upload, run_imp
     page = app.get("/en/peta").body
     assert "<legend>Kesehatan</legend>" in page
     assert "Puskesmas" in page and "Rahasia" not in page
-    assert "Points, 5 features (Fasilitas)" in page  # the legend in text
+    assert "Points, 1,200 features (Fasilitas)" in page  # the legend in text
+    # in Indonesian: the number as Indonesian writes it, the map's own buttons named in Indonesian
+    halaman = app.get("/peta").body
+    assert "Titik, 1.200 fitur (Fasilitas)" in halaman
+    config = json.loads(halaman.split('data-config="')[1].split('"')[0].replace("&#34;", '"'))
+    assert config["locale"]["NavigationControl.ZoomIn"] == "Perbesar"
+    assert json.loads(page.split('data-config="')[1].split('"')[0].replace("&#34;", '"'))[
+        "locale"]["NavigationControl.ZoomIn"] == "Zoom in"
     assert "/vendor/maplibre-gl/maplibre-gl.css" in page and "Pan north" in page
     assert "http" not in page.split('data-config="')[1].split('"')[0].replace("&#34;", '"').split('"ogc"')[0]
 

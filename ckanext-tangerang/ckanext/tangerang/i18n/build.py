@@ -124,7 +124,11 @@ def compile_locale(locale: str) -> tuple[int, int]:
     for po in sorted((DIRECTORY / "own" / locale).glob("*.po")):
         for msg in _read(po):
             if msg.id and _done(msg):
-                merged[msg.id] = msg  # ours win over upstream
+                # ours win over upstream: babel's Catalog keeps the first translation of an id it
+                # already holds (adding merges locations only), so the upstream one goes first
+                if merged.get(msg.id, msg.context) is not None:
+                    merged.delete(msg.id, msg.context)
+                merged[msg.id] = msg
                 own += 1
     out = DIRECTORY / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,22 @@ def tangerang_satupeta_map_config(bbox: list[float] | None = None) -> dict:
         "basemapUrl": tk.config.get("ckanext.tangerang.satupeta.basemap_url"),
         "basemapLayer": tk.config.get("ckanext.tangerang.satupeta.basemap_layer"),
         "basemapAttribution": tk.config.get("ckanext.tangerang.satupeta.basemap_attribution"),
+        # MapLibre's own controls' names (buttons' aria-label and title), in the page's language
+        "locale": {
+            "NavigationControl.ZoomIn": tk._("Zoom in"),
+            "NavigationControl.ZoomOut": tk._("Zoom out"),
+            "NavigationControl.ResetBearing": tk._("Drag to rotate the map, click to point it north"),
+            "Popup.Close": tk._("Close the popup"),
+            "Map.Title": tk._("Map"),
+            "Marker.Title": tk._("Map marker"),
+            "AttributionControl.ToggleAttribution": tk._("Show or hide the map's sources"),
+            "AttributionControl.MapFeedback": tk._("Feedback on the map"),
+            "FullscreenControl.Enter": tk._("Full screen"),
+            "FullscreenControl.Exit": tk._("Leave full screen"),
+            "GeolocateControl.FindMyLocation": tk._("Find my location"),
+            "GeolocateControl.LocationNotAvailable": tk._("Location not available"),
+            "LogoControl.Title": tk._("MapLibre logo"),
+        },
     }
 
 

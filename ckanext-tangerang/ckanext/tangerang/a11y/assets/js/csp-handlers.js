@@ -40,6 +40,40 @@
     if (focus) { focus.focus(); }
   });
 
+  // CKAN's "Filter Results" and close toggles of the search filters on narrow screens (and at
+  // 200 % zoom) are anchors without an address, which Tab passes by: made buttons here, opened
+  // and closed by Enter or Space (Escape closes too), with focus moved into the filters and back
+  var TOGGLES = '.show-filters, .hide-filters';
+  var asButtons = function (root) {
+    root.querySelectorAll(TOGGLES).forEach(function (el) {
+      el.setAttribute('role', 'button');
+      el.setAttribute('tabindex', '0');
+      if (el.matches('.show-filters')) { el.setAttribute('aria-expanded', 'false'); }
+    });
+  };
+  var filters = function (open) {
+    document.body.classList.toggle('filters-modal', open);
+    var toggle = document.querySelector('.show-filters');
+    if (toggle) { toggle.setAttribute('aria-expanded', open ? 'true' : 'false'); }
+    var target = open ? document.querySelector('.secondary .filters .hide-filters') : toggle;
+    if (target) { target.focus(); }
+  };
+  asButtons(document);
+  document.addEventListener('htmx:afterSwap', function (event) { asButtons(event.detail.target); });
+  document.addEventListener('keydown', function (event) {
+    var el = event.target.closest && event.target.closest(TOGGLES);
+    if (el && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      filters(el.matches('.show-filters'));
+    } else if (event.key === 'Escape' && document.body.classList.contains('filters-modal')) {
+      filters(false);
+    }
+  });
+  document.addEventListener('click', function (event) {
+    var el = event.target.closest && event.target.closest(TOGGLES);
+    if (el) { filters(el.matches('.show-filters')); }
+  });
+
   // API tokens: the revoke button is enabled while a token is ticked
   var updateRevoke = function () {
     var button = byId('revoke-tokens-button');

@@ -19,7 +19,7 @@ if (config.basemapUrl) {
   style.layers.push({ id: 'basemap-line', type: 'line', source: 'basemap', 'source-layer': 'features', paint: { 'line-color': '#8a8370', 'line-width': 1 } });
 }
 const [x0, y0, x1, y1] = config.bbox;
-const map = new maplibregl.Map({ container: el, style, bounds: [[x0, y0], [x1, y1]], attributionControl: config.basemapUrl && config.basemapAttribution ? { compact: false } : false });
+const map = new maplibregl.Map({ container: el, style, bounds: [[x0, y0], [x1, y1]], locale: config.locale, attributionControl: config.basemapUrl && config.basemapAttribution ? { compact: false } : false });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 map.addControl(new maplibregl.ScaleControl(), 'bottom-left');
 
