@@ -67,3 +67,12 @@ def layers(create_with_upload, run_import):
     return {"public": res["id"], "private": secret["id"], "token": token, "user": user,
             "public_pkg": public["id"], "name": "layer_" + res["id"].replace("-", "_"),
             "private_name": "layer_" + secret["id"].replace("-", "_")}
+
+
+@pytest.fixture(scope="session")
+def csw_portal(request, tmp_path_factory, csw_backend):
+    """The portal's /csw, forwarding to the test's pycsw (test_csw.py, test_csw_harvest.py)."""
+    with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("csw"),
+                        name="test-csw-portal", **{
+                            "ckanext.tangerang.satupeta.csw.backend_url": csw_backend}) as portal:
+        yield portal.url + "/csw"

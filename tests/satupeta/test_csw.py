@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 import satu_factories
-from live_portal import Portal
+
 
 from satupeta_testlib import feature, geojson_bytes, square
 
@@ -22,14 +22,6 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "peta_store"),
 
 ISO = "http://www.isotc211.org/2005/gmd"
 OWS_NS = ("{http://www.opengis.net/ows}", "{http://www.opengis.net/ows/2.0}")
-
-
-@pytest.fixture(scope="session")
-def csw_portal(request, tmp_path_factory, csw_backend):
-    with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("csw"),
-                        name="test-csw-portal", **{
-                            "ckanext.tangerang.satupeta.csw.backend_url": csw_backend}) as portal:
-        yield portal.url + "/csw"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from ckan.tests import helpers
 
-from live_portal import LOG_DIR, Portal, write_ini
+from live_portal import LOG_DIR, write_ini
 
 pytestmark = [pytest.mark.services,
               pytest.mark.usefixtures("with_plugins", "clean_db", "peta_store"),
@@ -23,15 +23,6 @@ pytestmark = [pytest.mark.services,
 
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 SOURCE = "satu-peta-tangerang"
-
-
-@pytest.fixture(scope="session")
-def harvested_csw(request, tmp_path_factory, csw_backend):
-    """The portal's /csw, forwarding to the test's pycsw (as test_csw.py's csw_portal)."""
-    with Portal.serving(request.config.getoption("ckan_ini"), tmp_path_factory.mktemp("csw-harvest"),
-                        name="test-csw-harvest-portal", **{
-                            "ckanext.tangerang.satupeta.csw.backend_url": csw_backend}) as portal:
-        yield portal.url + "/csw"
 
 
 class HarvestingCkan:
@@ -98,13 +89,13 @@ def harvesting_ckan(request, tmp_path, ckan_config):
             _psql_as_superuser(url.port, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
-def test_a_second_ckan_harvests_the_public_layer(harvested_csw, layers, harvesting_ckan):
+def test_a_second_ckan_harvests_the_public_layer(csw_portal, layers, harvesting_ckan):
     second = harvesting_ckan
     org = second.action("organization_create", name="big", title="Badan Informasi Geospasial")
     # the action, not `ckan harvester source create`: that command prints the new source's job
     # status, which CKAN 2.12's package_create shows before ckanext-harvest 1.6.3 has flushed the
     # source object (an AttributeError once the source is made)
-    source = second.action("harvest_source_create", name=SOURCE, url=harvested_csw,
+    source = second.action("harvest_source_create", name=SOURCE, url=csw_portal,
                            source_type="csw", title="Satu Peta Kota Tangerang", owner_org=org["id"])
     run = second.run("harvester", "run-test", SOURCE)
     if run.returncode and SPATIAL_2_3_2_IMPORT_BUG in run.stderr:

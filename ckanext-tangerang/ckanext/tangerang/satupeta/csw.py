@@ -303,8 +303,10 @@ def sync_dataset(package_id: str) -> bool:
             conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE identifier = :id"),
                          {"id": pkg["id"] if pkg else package_id})
             return False
-        # the urusan's ISO topic comes from Satu Data's code list, through CKAN's helpers
-        _upsert(conn, record(pkg, layers, site_base(), topic=tk.h.tangerang_iso_topic(pkg.get("urusan"))))
+        # the urusan's ISO topic comes from Satu Data's code list, through CKAN's helpers (none
+        # when that plugin is off)
+        topic = getattr(tk.h, "tangerang_iso_topic", lambda urusan: None)(pkg.get("urusan"))
+        _upsert(conn, record(pkg, layers, site_base(), topic=topic))
     return True
 
 

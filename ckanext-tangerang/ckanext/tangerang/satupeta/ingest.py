@@ -28,12 +28,10 @@ import shapely
 from pyproj import CRS, Transformer
 
 from ckanext.tangerang.satupeta.gdal import READ_DRIVERS, UnsafeGDAL, open_path, pyogrio
+from ckanext.tangerang.satupeta.messages import N_
 
 
 log = logging.getLogger(__name__)
-
-def N_(message: str) -> str:
-    return message
 
 
 class LayerError(Exception):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ckanext.tangerang.satupeta.messages import N_
+
 # Okabe & Ito's palette (Color Universal Design) without its black (labels and outlines use it) and
 # with Tol's wine for an eighth: any two stay apart under protan, deutan and tritan vision (CAM02-UCS
 # distance >= 10, tests/test_satupeta_style.py), which Okabe & Ito's grey did not (6.5 from pink)
@@ -24,10 +26,6 @@ DEFAULTS = {
                 "opacity": 60},
 }
 
-
-def N_(message: str) -> str:
-    """Marks a message for the translation catalogue; logic/action.py translates it."""
-    return message
 
 
 class StyleError(ValueError):
