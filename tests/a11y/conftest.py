@@ -21,6 +21,12 @@ def _root_conftest(config):
     outside packages cannot be imported by name, so ask pytest for the loaded module."""
     return config.pluginmanager.get_plugin(str(ROOT / "tests" / "conftest.py"))
 
+def pytest_collection_modifyitems(items):
+    """test_browser_roles.py reseeds the database (as the route walk does): it runs after every
+    test of the session-wide seeded portal below, which it would otherwise empty."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/a11y/test_browser_roles.py"))
+
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "Sandi-Uji-12345"
 
@@ -126,9 +132,9 @@ def open_page(browser, a11y_portal):
     """open_page(page, mode, width=1280) -> a Playwright page showing it in that mode."""
     contexts = []
 
-    def _open(page, mode, width: int = 1280, javascript: bool = True):
+    def _open(page, mode, width: int = 1280, javascript: bool = True, height: int = 900):
         path = resolve_path(page, a11y_portal)
-        ctx = browser.new_context(viewport={"width": width, "height": 900},
+        ctx = browser.new_context(viewport={"width": width, "height": height},
                                   java_script_enabled=javascript)
         contexts.append(ctx)
         if mode.cookie:

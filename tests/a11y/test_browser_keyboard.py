@@ -125,3 +125,57 @@ def test_search_filters_open_and_close_by_keyboard_on_a_narrow_screen(open_page,
     tab.keyboard.press("Escape")
     assert not tab.evaluate("document.body.classList.contains('filters-modal')")
     assert tab.evaluate("document.activeElement.matches('.show-filters')")
+
+
+def test_ppid_form_errors_take_focus_and_lead_to_each_field(open_page):
+    """A request sent incomplete: focus is on the error summary (read first by a screen reader),
+    and each of its links, followed by keyboard, puts focus in its field; for a group of radios
+    or checkboxes, on its first choice."""
+    form = next(p for p in PAGES if p.key == "ppid_request_form")
+    tab = open_page(form, MODES[0])
+    # the browser's own checks would stop the form before the portal sees it
+    tab.evaluate("document.querySelectorAll('main form').forEach(f => f.noValidate = true)")
+    with tab.expect_navigation():
+        tab.locator("main form button[type=submit]").last.click()
+    assert tab.evaluate("document.activeElement.id") == "error-summary"
+    links = tab.evaluate("[...document.querySelectorAll('#error-summary a')].map(a => a.getAttribute('href'))")
+    assert len(links) >= 3, links
+    groups = 0
+    for href in links:
+        tab.focus(f"#error-summary a[href='{href}']")
+        tab.keyboard.press("Enter")
+        target = href[1:]
+        state = tab.evaluate("""(id) => {
+            const el = document.activeElement, target = document.getElementById(id);
+            return {tag: el.tagName, inTarget: el === target || target.contains(el),
+                    group: target.tagName === 'FIELDSET',
+                    first: target.tagName === 'FIELDSET' && el === target.querySelector('input'),
+                    top: (el.closest('fieldset') ? el.closest('fieldset').querySelector('legend')
+                          : el.labels[0]).getBoundingClientRect().top};
+        }""", target)
+        assert state["tag"] in ("INPUT", "SELECT", "TEXTAREA") and state["inTarget"], (href, state)
+        assert 0 <= state["top"] < 900, f"{href}: its label is out of view ({state['top']})"
+        if state["group"]:
+            groups += 1
+            assert state["first"], f"{href}: focus is not on the group's first choice"
+    assert groups >= 1, "no group of choices among the errors: the test lost its point"
+
+
+def test_sort_menu_changes_nothing_until_applied(open_page):
+    """3.2.2: choosing another order with the arrow keys does not reload the results; the
+    button next to the menu applies it."""
+    search = next(p for p in PAGES if p.key == "dataset_search")
+    tab = open_page(search, MODES[0])
+    before = tab.url
+    tab.focus("#field-order-by")
+    tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("ArrowDown")
+    tab.wait_for_timeout(1500)
+    assert tab.url == before and "sort=" not in tab.url
+    assert tab.evaluate("document.activeElement.id") == "field-order-by", "focus was lost"
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.matches('.control-order-by button[type=submit]')")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**sort=**")
+    assert "sort=title_string+desc" in tab.url.replace("%20", "+")
+    assert tab.input_value("#field-order-by") == "title_string desc"

@@ -93,3 +93,59 @@ def test_readable_font_is_served_by_the_portal(open_page, a11y_portal):
     loaded = tab.evaluate("performance.getEntriesByType('resource').map(e => e.name)"
                           ".filter(n => n.includes('atkinson'))")
     assert loaded and all(n.startswith(a11y_portal.url) for n in loaded)
+
+
+# The elements a reader meets on the pages with forms, results, tables and the map
+ELEMENTS = ("h1", "h2", "p", "label", "input.form-control", "select", "textarea", ".btn",
+            ".dataset-heading a", ".nav-facet .item-label", "td", "th", ".breadcrumb a",
+            ".tg-nav a", "summary", "#satupeta-layers label, .satupeta-layers label",
+            ".maplibregl-ctrl-scale")
+PREF_PAGES = ("dataset_search", "dataset", "table_resource", "ppid_request_form", "satupeta_map")
+COMPUTED = """([sels, prop]) => Object.fromEntries(sels.map(s => [s,
+    [...document.querySelectorAll(s)].filter(e => e.getClientRects().length
+        && !e.closest('.visually-hidden, .tg-skip'))
+      .map(e => getComputedStyle(e)[prop])]))"""
+
+
+def _opened(open_page, page, mode):
+    tab = open_page(page, mode)
+    if page.key == "satupeta_map":      # the map's scale is drawn once the map has loaded
+        tab.wait_for_selector(".maplibregl-ctrl-scale", timeout=30_000)
+    return tab
+
+
+@pytest.mark.parametrize("key", PREF_PAGES)
+def test_large_text_reaches_every_element(open_page, key):
+    """Labels, inputs, buttons, result titles, tables, the map's layer list: all at twice the
+    size with text at 200 %, not only the body text."""
+    page = next(p for p in PAGES if p.key == key)
+    normal = _opened(open_page, page, DEFAULT).evaluate(COMPUTED, [list(ELEMENTS), "fontSize"])
+    large = _opened(open_page, page, next(m for m in MODES if m.key == "text_200")).evaluate(
+        COMPUTED, [list(ELEMENTS), "fontSize"])
+    found = [s for s in ELEMENTS if normal[s]]
+    assert len(found) >= 5, f"too few of the elements on {key}: {found}"
+    small = [f"{s} #{i}: {a} -> {b}" for s in found
+             for i, (a, b) in enumerate(zip(normal[s], large[s]))
+             if float(b.rstrip("px")) < 1.9 * float(a.rstrip("px"))]
+    assert not small, "\n".join(small)
+
+
+@pytest.mark.parametrize("key", PREF_PAGES)
+def test_readable_font_and_wide_spacing_reach_every_element(open_page, key):
+    page = next(p for p in PAGES if p.key == key)
+    readable = _opened(open_page, page, next(m for m in MODES if m.key == "font_readable")).evaluate(
+        COMPUTED, [list(ELEMENTS), "fontFamily"])
+    other = [f"{s}: {f}" for s, fams in readable.items() for f in fams
+             if not f.startswith('"Atkinson Hyperlegible"')]
+    assert not other, "\n".join(sorted(set(other)))
+    wide = open_page(page, next(m for m in MODES if m.key == "spacing_wide"))
+    spacing = wide.evaluate("""(sels) => [...document.querySelectorAll(sels.join(','))]
+        .filter(e => e.getClientRects().length).map(e => {
+          const s = getComputedStyle(e), size = parseFloat(s.fontSize);
+          return [e.tagName + '.' + e.className, parseFloat(s.letterSpacing) / size,
+                  parseFloat(s.wordSpacing) / size, parseFloat(s.lineHeight) / size]; })""",
+                            list(ELEMENTS))
+    # WCAG 1.4.12's values: letters 0.12, words 0.16, lines 1.5 times the font size
+    narrow = [f"{name}: {ls:.2f} {ws:.2f} {lh:.2f}" for name, ls, ws, lh in spacing
+              if ls < 0.119 or ws < 0.159 or lh < 1.49]
+    assert spacing and not narrow, "\n".join(narrow[:20])

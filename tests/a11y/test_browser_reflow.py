@@ -22,7 +22,7 @@ OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize(("mode_key", "width"), [("default", 320), ("spacing_wide", 320),
-                                                 ("text_200", 640)])
+                                                 ("text_200", 320), ("text_200", 640)])
 @pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
 def test_no_horizontal_scrolling(open_page, page, mode_key, width):
     tab = open_page(page, BY_KEY[mode_key], width=width)

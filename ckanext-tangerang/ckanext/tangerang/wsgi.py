@@ -8,6 +8,7 @@ from logging.config import fileConfig
 
 from ckan.cli import CKANConfigLoader
 from ckan.config.middleware import make_app
+from ckan.lib.i18n import build_js_translations
 
 _ini = os.environ.get("CKAN_INI", "/etc/ckan/ckan.ini")
 _parser = configparser.ConfigParser()
@@ -16,3 +17,6 @@ _parser.read(_ini)
 if _parser.has_section("loggers"):
     fileConfig(_ini, disable_existing_loggers=False)
 application = make_app(CKANConfigLoader(_ini).get_config())
+# as `ckan run` does: the JavaScript modules' strings (/api/i18n/<locale>) are served from files
+# built from the catalogues; without them CKAN's widgets speak English on Indonesian pages
+build_js_translations()

@@ -75,9 +75,13 @@ def statement():
 
 
 def _ppid_days() -> dict[str, int]:
-    """The working-day limits of the PPID settings, as the procedure pages state them."""
-    from ckanext.tangerang.ppid import lib as ppid_lib
-    return ppid_lib.deadlines()
+    """The working-day limits of the PPID settings, as the procedure pages state them: from
+    the PPID plugin's helper (the subsystems meet through CKAN); without it there is no
+    procedure to explain."""
+    deadlines = getattr(tk.h, "ppid_deadlines", None)
+    if deadlines is None:
+        return tk.abort(404)
+    return deadlines()
 
 
 def ppid_easy_read():

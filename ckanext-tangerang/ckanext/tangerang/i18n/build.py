@@ -3,7 +3,8 @@
 - ``update``: extract every msgid of each subsystem (python and templates) into own/<locale>/<part>.po,
   keeping the translations already there, dropping msgids no longer used.
 - ``check``: exit 1 when a msgid is untranslated or fuzzy, or its placeholders differ.
-- ``compile`` (default): merge own/ over upstream/ into <locale>/LC_MESSAGES/ckanext-tangerang.mo.
+- ``compile`` (default): merge own/ over upstream/ into <locale>/LC_MESSAGES/ckanext-tangerang.mo
+  (and the same as .po, which CKAN's JavaScript catalogue is built from).
 """
 from __future__ import annotations
 
@@ -134,6 +135,9 @@ def compile_locale(locale: str) -> tuple[int, int]:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as f:
         write_mo(f, merged, use_fuzzy=False)
+    # CKAN builds its JavaScript catalogue (/api/i18n/<locale>: "Show more", the image upload
+    # widget, the slug editor) from the plugins' .po beside their .mo, not from the .mo
+    _write(out.with_suffix(".po"), merged)
     return own, upstream
 
 

@@ -70,6 +70,11 @@ def ppid_setting(name: str) -> Any:
     return lib.setting(name)
 
 
+def ppid_deadlines() -> dict[str, int]:
+    """The working-day limits in force, for pages that explain the procedure."""
+    return lib.deadlines()
+
+
 def ppid_date(value: str | None) -> str:
     """A date as people read it in the current language (e.g. 8 April 2026)."""
     if not value:

@@ -153,11 +153,21 @@ def index():
     return _render("ppid/index.html")
 
 
+def _from_account() -> dict[str, str]:
+    """A signed-in requester's name and email, so the forms do not ask again what the account
+    already holds (WCAG 3.3.7); the requester may still change them."""
+    user = tk.current_user
+    if not user or not user.is_authenticated:
+        return {}
+    return {key: value for key, value in (("name", user.fullname), ("email", user.email)) if value}
+
+
 @ppid.route("/permohonan", methods=["GET", "POST"])
 def request_form():
     if tk.request.method == "GET":
         return _render("ppid/request_form.html",
-                       data={"submission_key": uuid.uuid4().hex, "requester_type": "individual"})
+                       data={"submission_key": uuid.uuid4().hex, "requester_type": "individual",
+                             **_from_account()})
     result, refused = _create_from_form()
     if refused:
         return refused
@@ -170,7 +180,7 @@ def request_form():
 def track_lookup():
     """Lost the link: number + email, and the link is mailed again."""
     if tk.request.method == "GET":
-        return _render("ppid/track_lookup.html")
+        return _render("ppid/track_lookup.html", data={"email": _from_account().get("email", "")})
     data = _form()
     try:
         tk.get_action("ppid_request_resend_link")(_context(), data)

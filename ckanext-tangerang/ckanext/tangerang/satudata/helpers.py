@@ -151,6 +151,19 @@ def tangerang_review_status_label(status: str | None) -> str:
     return labels.get(status, status or "")
 
 
+def tangerang_column_type_label(code: str | None) -> str:
+    """A table column's type by its name: the DataStore's and the loader's codes ("text",
+    "numeric", "int4") are not words a reader knows."""
+    labels = {
+        "text": tk._("Text"), "numeric": tk._("Decimal number"), "numeric_id": tk._("Decimal number"),
+        "float8": tk._("Decimal number"), "int": tk._("Whole number"), "int4": tk._("Whole number"),
+        "int8": tk._("Whole number"), "int_id": tk._("Whole number"), "date": tk._("Date"),
+        "date_dmy": tk._("Date"), "timestamp": tk._("Date and time"), "time": tk._("Time"),
+        "bool": tk._("Yes or no"),
+    }
+    return labels.get(code or "", code or "")
+
+
 def tangerang_download_count(resource_id: str) -> int:
     try:
         return tk.get_action("tangerang_download_count")(

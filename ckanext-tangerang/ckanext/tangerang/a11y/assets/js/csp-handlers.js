@@ -40,6 +40,57 @@
     if (focus) { focus.focus(); }
   });
 
+  // A form sent back with errors (GOV.UK's error summary): focus goes to the summary, so a
+  // screen reader reads it first; each of its links focuses its field, or the first choice of
+  // a group of radios or checkboxes (a fieldset cannot take focus), with its label in view
+  var summary = document.querySelector('#error-summary, main .error-explanation');
+  if (summary) {
+    if (!summary.hasAttribute('tabindex')) { summary.setAttribute('tabindex', '-1'); }
+    summary.focus();
+    summary.addEventListener('click', function (event) {
+      var link = event.target.closest('a[href^="#"]');
+      var target = link && byId(decodeURIComponent(link.getAttribute('href').slice(1)));
+      if (!target) { return; }
+      var field = target.matches('input, select, textarea, button') ? target
+        : target.querySelector('input:not([type=hidden]), select, textarea');
+      if (!field) { return; }
+      event.preventDefault();
+      var group = field.closest('fieldset');
+      var label = (group && group.querySelector('legend')) || (field.labels && field.labels[0]) || field;
+      label.scrollIntoView({block: 'start'});
+      field.focus({preventScroll: true});
+    });
+  }
+
+  // CKAN's search form sends itself on any change (htmx hx-trigger="change, submit"): an arrow
+  // key in the sort menu, or leaving the search box, changed the results unasked (3.2.2). The
+  // change stops at the form; its buttons send it.
+  document.querySelectorAll('form.search-form[hx-trigger]').forEach(function (form) {
+    form.addEventListener('change', function (event) {
+      if (event.target !== form) { event.stopPropagation(); }
+    }, true);
+  });
+
+  // The header's menu on narrow screens (header.html): a disclosure button; Escape closes it and
+  // returns focus to the button
+  var menuButton = document.querySelector('.tg-menu-toggle');
+  var menu = byId('tg-menu');
+  var setMenu = function (open) {
+    menu.classList.toggle('tg-open', open);
+    menuButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+  };
+  if (menuButton && menu) {
+    menuButton.addEventListener('click', function () {
+      setMenu(menuButton.getAttribute('aria-expanded') !== 'true');
+    });
+    menu.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && menu.classList.contains('tg-open')) {
+        setMenu(false);
+        menuButton.focus();
+      }
+    });
+  }
+
   // CKAN's "Filter Results" and close toggles of the search filters on narrow screens (and at
   // 200 % zoom) are anchors without an address, which Tab passes by: made buttons here, opened
   // and closed by Enter or Space (Escape closes too), with focus moved into the filters and back
@@ -88,6 +139,49 @@
       if (button) { button.disabled = true; }
     }
   });
+  // Controls CKAN's JavaScript adds without a name (WCAG 4.1.2), named as they appear:
+  // - select2 (CKAN's autocomplete: tags, groups, users) hides the field behind its own
+  //   combobox: it takes the field's label (before a single choice's shown value);
+  // - the "select all" checkbox of a bulk-edit table: the name the template gives its cell;
+  // - the drag handles of the resource order: named by their resource, and Arrow Up/Down move
+  //   it (the dragging alternative, WCAG 2.1.1 and 2.5.7)
+  var nameAdded = function () {
+    document.querySelectorAll('.select2-container:not([data-tg-named])').forEach(function (box) {
+      box.setAttribute('data-tg-named', '');
+      var field = box.previousElementSibling;
+      var label = field && field.id && document.querySelector('label[for="' + field.id + '"]');
+      if (!label) { return; }
+      if (!label.id) { label.id = field.id + '-label'; }
+      box.querySelectorAll('.select2-selection, .select2-search__field, [role=textbox]').forEach(function (el) {
+        var shown = el.matches('.select2-selection--single') ? el.getAttribute('aria-labelledby') : '';
+        el.setAttribute('aria-labelledby', label.id + (shown ? ' ' + shown : ''));
+      });
+    });
+    document.querySelectorAll('th[data-tg-checkbox-label] > input[type=checkbox]:not([aria-label])')
+      .forEach(function (el) { el.setAttribute('aria-label', el.parentElement.getAttribute('data-tg-checkbox-label')); });
+    document.querySelectorAll('[data-tg-move-label] .resource-item > a.handle:not([aria-label])').forEach(function (el) {
+      var title = el.parentElement.querySelector('.heading');
+      el.setAttribute('role', 'button');
+      el.removeAttribute('href');
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('aria-label', el.closest('[data-tg-move-label]').getAttribute('data-tg-move-label')
+        .replace('%s', title ? title.textContent.trim() : ''));
+    });
+  };
+  new MutationObserver(function (changes) {
+    if (changes.some(function (c) { return c.addedNodes.length; })) { nameAdded(); }
+  }).observe(document.documentElement, {childList: true, subtree: true});
+  nameAdded();
+  document.addEventListener('keydown', function (event) {
+    var handle = event.target.closest && event.target.closest('[data-tg-move-label] .resource-item > .handle');
+    if (!handle || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) { return; }
+    event.preventDefault();
+    var item = handle.parentElement;
+    var other = event.key === 'ArrowUp' ? item.previousElementSibling : item.nextElementSibling;
+    if (other) { item.parentElement.insertBefore(item, event.key === 'ArrowUp' ? other : other.nextElementSibling); }
+    handle.focus();
+  });
+
   document.addEventListener('htmx:afterSettle', function (event) {
     var form = event.target.closest ? event.target.closest('[data-tg-scroll-to]') : null;
     var target = form && byId(form.getAttribute('data-tg-scroll-to'));
