@@ -18,6 +18,8 @@ setup(
             "*/config_declaration.yaml",
             "*/config_declaration/*.yaml",
             "i18n/*/LC_MESSAGES/*.mo",
+            # the merged catalogue CKAN builds its JavaScript strings from (i18n.build compile)
+            "i18n/*/LC_MESSAGES/*.po",
             "i18n/own/*/*.po",
             "i18n/upstream/*/*.po",
             "city/**/*",
