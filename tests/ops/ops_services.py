@@ -73,11 +73,13 @@ defaults
     timeout connect 1s
     timeout client 30s
     timeout server 30s
-    # a request that meets a node going down is sent again to another node
+    # a request that meets a node going down is sent again to another node: also when the node
+    # answers 500 itself, as a node whose replica is closing or not yet active does when it
+    # fails to pass the request on ("Error trying to proxy request ... _forwardCount: 1")
     option http-buffer-request
     retries 3
     option redispatch 1
-    retry-on conn-failure empty-response response-timeout 503
+    retry-on conn-failure empty-response response-timeout 500 502 503 504
 frontend solr
     bind 127.0.0.1:{port}
     default_backend solr_nodes
