@@ -20,6 +20,40 @@ class Portal:
     chart_view_id: str = ""
 
 
+# 2.5.8's "inline" exception, one rule for the focus and the target checks: a link inside a
+# sentence, whose size is the text's
+INLINE_LINK = """(el, s) => el.tagName === 'A' && s.display === 'inline' && !!el.parentElement
+  && (el.parentElement.innerText || '').trim().length > (el.innerText || '').trim().length"""
+
+# What the focused element looks like: its focus indicator and whether something covers it.
+FOCUS_STATE = """async () => {
+  // let a smooth scroll to the focused element finish before judging where it is
+  let last = -1, still = 0;
+  for (let i = 0; i < 90 && still < 3; i++) {
+    still = (scrollY === last) ? still + 1 : 0;
+    last = scrollY;
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+  const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+  const top = document.elementFromPoint(x, y);
+  return {
+    tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 40),
+    readOnly: el.classList.contains('tg-chart-point'),
+    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+    shadow: s.boxShadow !== 'none',
+    width: r.width, height: r.height,
+    inline: (""" + INLINE_LINK + """)(el, s),
+    inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth,
+    covered: !!top && top !== el && !el.contains(top) && !top.contains(el)
+             && !(el.labels && [...el.labels].some(l => l.contains(top))),
+  };
+}"""
+
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _status_cache: dict[str, int] = {}
 

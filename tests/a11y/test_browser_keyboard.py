@@ -5,40 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from a11y_browser import FOCUS_STATE
 from a11y_pages import MODES, PAGES
 
 pytestmark = [pytest.mark.browser]
 
-# What the focused element looks like: its focus indicator and whether something covers it.
-FOCUS_STATE = """async () => {
-  // let a smooth scroll to the focused element finish before judging where it is
-  let last = -1, still = 0;
-  for (let i = 0; i < 90 && still < 3; i++) {
-    still = (scrollY === last) ? still + 1 : 0;
-    last = scrollY;
-    await new Promise(r => requestAnimationFrame(r));
-  }
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const s = getComputedStyle(el);
-  const r = el.getBoundingClientRect();
-  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
-  const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
-  const top = document.elementFromPoint(x, y);
-  return {
-    tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 40),
-    readOnly: el.classList.contains('tg-chart-point'),
-    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
-    shadow: s.boxShadow !== 'none',
-    width: r.width, height: r.height,
-    // 2.5.8 exempts a link inside a sentence: its size is the text's
-    inline: s.display === 'inline' && !!el.parentElement
-            && (el.parentElement.innerText || '').trim().length > (el.innerText || '').trim().length,
-    inView: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth,
-    covered: !!top && top !== el && !el.contains(top) && !top.contains(el)
-             && !(el.labels && [...el.labels].some(l => l.contains(top))),
-  };
-}"""
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])

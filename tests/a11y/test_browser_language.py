@@ -12,7 +12,11 @@ as an organization admin, in Indonesian (``/...``) and in English (``/en/...``).
 
 Data content (titles, descriptions, tags, names typed by people) is not interface text: strings
 equal to the seeded content are left out, and only whole strings and whole sentences are compared.
-The figures go to var/log/a11y-language.txt."""
+The figures go to var/log/a11y-language.txt.
+
+The pages of every other role (citizens, the PPID officers with a request in each state, the
+walidata, the sysadmin, and the map layers) are read the same way by test_browser_roles.py, on
+the route walk's seeded portal, with ``settle`` and ``check`` below."""
 from __future__ import annotations
 
 import json
@@ -251,8 +255,8 @@ def _reference(pairs, forced, own_side: int, other_side: int, allowed: set[str])
     return Reference(exact, re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None)
 
 
-@pytest.fixture(scope="module")
-def references():
+def build_references() -> dict[str, Reference]:
+    """Per page locale, the other language's interface strings that must not show there."""
     pairs = _po_pairs() + _js_pairs()
     english_words = {_norm(msgid) for msgid, _ in pairs}
     indonesian_words = {_norm(msgstr) for _, msgstr in pairs if msgstr}
@@ -260,6 +264,11 @@ def references():
     english = _reference(pairs, ENGLISH_UI, 0, 1, indonesian_words - {_norm(w) for w in ENGLISH_UI})
     indonesian = _reference(pairs, INDONESIAN_UI, 1, 0, english_words - {_norm(w) for w in INDONESIAN_UI})
     return {"id": english, "en": indonesian}
+
+
+@pytest.fixture(scope="module")
+def references():
+    return build_references()
 
 
 def test_references_know_the_leftovers_of_the_issue(references):
@@ -287,10 +296,11 @@ FORMATS = (
     ("ago in English", re.compile(r"\b\d+ (?:minutes?|hours?|days?|months?|years?) ago\b")),
 )
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-# dotted numbers that are not decimals: a standard's version ("WCAG 2.2", "version=3.0"), a
+NUMBER_LIST = re.compile(r"-?\d+(?:,\d+)?(?:; -?\d+(?:,\d+)?)+")
+# dotted numbers that are not decimals: a standard's version ("WCAG 2.2", "WFS 2.0", "version=3.0"), a
 # coordinate list typed into a field ("106.6,-6.25,..."), a Kemendagri area code ("36.71 Kota
 # Tangerang", "(36.71)"), the example of a decimal point a help text explains ("titik (1234.56)")
-NOT_DECIMAL = (re.compile(r"(?:WCAG\)?|version[= ]?|=)\s*$", re.I), re.compile(r"^,-?\d"),
+NOT_DECIMAL = (re.compile(r"(?:WCAG\)?|WFS|WMS|CSW|version[= ]?|=)\s*$", re.I), re.compile(r"^,-?\d"),
                re.compile(r"titik \($"))
 AREA_CODE = re.compile(r"\(?\d{2}\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?\)?(?: (?:Kota|Kabupaten|Kecamatan|Kelurahan|Desa|Provinsi)\b.*)?")
 
@@ -333,12 +343,22 @@ def _content(portal) -> set[str]:
 
 def _visit(tab, url: str) -> int:
     response = tab.goto(url, wait_until="load")
+    settle(tab, url)
+    return response.status if response else 0
+
+
+def settle(tab, url: str, idle_ms: int = 8000, by_url: bool = True) -> None:
+    """Let the page's JavaScript draw what it draws (map controls, tables, select2) and open
+    select2 with a search that finds nothing, so its messages show. ``by_url``: wait for them on
+    every map or resource page too, not only where the page already holds their element."""
     try:
-        tab.wait_for_load_state("networkidle", timeout=8000)
+        tab.wait_for_load_state("networkidle", timeout=idle_ms)
     except Exception:  # a map keeps fetching tiles: what it shows by then is enough
         pass
     for selector in (".maplibregl-ctrl-zoom-in", ".dataTables_info, .dt-info", ".select2-container"):
-        if tab.locator(selector).count() == 0 and "peta" not in url and "resource" not in url:
+        guessed = by_url and ("peta" in url or "resource" in url)
+        if tab.locator(selector).count() == 0 and not guessed and not (
+                selector.startswith(".maplibregl") and tab.locator("#satupeta-map").count()):
             continue
         try:
             tab.wait_for_selector(selector, timeout=4000, state="attached")
@@ -347,10 +367,11 @@ def _visit(tab, url: str) -> int:
     if tab.evaluate(OPEN_SELECT2):
         tab.keyboard.type("zzqx")
         tab.wait_for_timeout(800)
-    return response.status if response else 0
 
 
-def _check(crawl: Crawl, references, content, locale, signed_in, key, path, items) -> None:
+def check(crawl: Crawl, references, content, locale, who: str, path, items) -> None:
+    """Record in the crawl what the page's strings (COLLECT's items) show of the other
+    language, and on Indonesian pages of non-Indonesian dates, numbers and codes."""
     reference = references[locale]
     seen = set()
     for item in items:
@@ -359,7 +380,6 @@ def _check(crawl: Crawl, references, content, locale, signed_in, key, path, item
             continue
         seen.add((text, item["kind"]))
         crawl.strings[locale] += 1
-        who = "signed in" if signed_in else "anonymous"
         found = reference.finds(text)
         # the seeded content inside a sentence is not the interface's
         if found and found not in content:
@@ -370,6 +390,9 @@ def _check(crawl: Crawl, references, content, locale, signed_in, key, path, item
         for label, pattern in FORMATS:
             m = pattern.search(text)
             if m and label == "English decimal" and _not_a_decimal(text, m):
+                continue
+            # numbers parted by semicolons (a map's extent) keep the comma as the decimal mark
+            if m and label == "English thousands" and NUMBER_LIST.fullmatch(text.strip()):
                 continue
             if m and _norm(m.group(0)) not in content:
                 crawl.findings["format"].append(
@@ -406,8 +429,8 @@ def crawl(browser, a11y_portal, references) -> Crawl:
                     result.broken.append(f"{prefix}{path} answered {status}")
                     continue
                 result.pages[locale] += 1
-                _check(result, references, content, locale, signed_in, key, prefix + path,
-                       tab.evaluate(COLLECT))
+                check(result, references, content, locale, "signed in" if signed_in else "anonymous",
+                      prefix + path, tab.evaluate(COLLECT))
         ctx.close()
     lines = []
     for locale, other in (("id", "English"), ("en", "Indonesian")):

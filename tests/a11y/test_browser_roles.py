@@ -11,6 +11,10 @@ names and ARIA attributes, ignoring text and record ids. So the same dataset pag
 record or of another role with the same menus is not checked twice. The table of what was
 checked goes to var/log/a11y-roles.txt.
 
+The same pages (and each PPID request page once per request state) are read for their language
+as test_browser_language.py reads its own: in Indonesian (``/...``, right after axe) and in
+English (``/en/...``); the figures and findings go to var/log/a11y-language-roles.txt.
+
 This test reseeds the database: tests/a11y/conftest.py runs it after the tests that use the
 seeded a11y portal."""
 from __future__ import annotations
@@ -30,6 +34,7 @@ from bs4 import BeautifulSoup
 
 from a11y_browser import login, run_axe
 from live_portal import Portal as LivePortal
+import test_browser_language as language
 
 HERE = pathlib.Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -195,9 +200,11 @@ def test_every_page_of_every_role_has_no_axe_violation(app, cli, browser, axe_so
                 for part, sig in parts.items():
                     seen[part].add(sig)
                 visits[role].append((path, endpoint))
+        more_states = _request_pages_by_state(seed, fetched, visits)
         timings["http"] = time.monotonic() - started - timings["seed"]
 
-        # 2. the pages in chromium, signed in as the role
+        # 2. the pages in chromium, signed in as the role; each read for its language too
+        reading = _Reading(language.Crawl(), language.build_references(), _typed_content(seed))
         for role in routewalk.ROLES:
             reset_limits(request.config)
             ctx, tab = _signed_in(browser, live.url, seed.logins.get(role))
@@ -210,8 +217,12 @@ def test_every_page_of_every_role_has_no_axe_violation(app, cli, browser, axe_so
                 for v in found:
                     tally[role].violations += 1
                     violations.append(Violation(role, path, endpoint, v["id"], v["help"], v["nodes"]))
+                reading.read(tab, live.url, role, path, loaded=True)
+            for path, endpoint in more_states[role]:
+                reading.read(tab, live.url, role, path, loaded=False)
             ctx.close()
-        timings["pages"] = time.monotonic() - started - timings["seed"] - timings["http"]
+        timings["language"] = reading.seconds
+        timings["pages"] = time.monotonic() - started - timings["seed"] - timings["http"] - reading.seconds
 
         # 3. every form the walk posts (one per URL rule and set of fields), submitted empty as
         # a person would: text cleared, the form's submit button pressed; the answer checked,
@@ -261,10 +272,123 @@ def test_every_page_of_every_role_has_no_axe_violation(app, cli, browser, axe_so
     (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
     (ROOT / "var" / "log" / "a11y-roles.txt").write_text(
         table + "\n" + "\n".join(map(str, violations)) + "\n", encoding="utf-8")
+    language_lines = reading.report()
+    (ROOT / "var" / "log" / "a11y-language-roles.txt").write_text("\n".join(language_lines) + "\n",
+                                                                   encoding="utf-8")
     with capsys.disabled():
-        print("\n" + "\n".join(lines[:len(tally) + 3]))
+        print("\n" + "\n".join(lines[:len(tally) + 3] + language_lines[:4]))
     assert total.checked > 0
-    assert not violations, f"{len(violations)} violations:\n" + "\n".join(map(str, violations))
+    crawl = reading.crawl
+    assert crawl.pages["id"] == crawl.pages["en"] > 100 and crawl.strings["id"] > 10000
+    findings = [f"{kind}: {f}" for kind in ("id", "en", "format") for f in crawl.findings[kind]]
+    assert not violations and not findings, (
+        f"{len(violations)} axe violations:\n" + "\n".join(map(str, violations))
+        + f"\n{len(findings)} language findings (English on /..., Indonesian on /en/..., "
+          "formats):\n" + "\n".join(findings))
+
+
+@dataclasses.dataclass
+class _Reading:
+    """The language read of the role walk's pages (see test_browser_language.py)."""
+    crawl: language.Crawl
+    references: dict
+    content: set
+    seconds: float = 0.0
+    read_pages: list = dataclasses.field(default_factory=list)
+
+    def read(self, tab, url: str, role: str, path: str, loaded: bool) -> None:
+        """The page in Indonesian (already shown when ``loaded``), then in English."""
+        started = time.monotonic()
+        for locale, prefix in (("id", ""), ("en", "/en")):
+            if prefix or not loaded:
+                response = tab.goto(url + prefix + path)
+                assert response is not None and response.status == 200, \
+                    f"{role} {prefix}{path}: {response and response.status}"
+            language.settle(tab, url + prefix + path, idle_ms=3000, by_url=False)
+            self.crawl.pages[locale] += 1
+            language.check(self.crawl, self.references, self.content, locale, role, prefix + path,
+                           tab.evaluate(language.COLLECT))
+        self.read_pages.append(f"{role} {path}")
+        self.seconds += time.monotonic() - started
+
+    def report(self) -> list[str]:
+        crawl = self.crawl
+        roles = collections.Counter(page.split(" ", 1)[0] for page in self.read_pages)
+        lines = [f"language of the role walk's pages ({self.seconds:.0f} s), pages per role: "
+                 + ", ".join(f"{role} {n}" for role, n in roles.items())]
+        for locale, other in (("id", "English"), ("en", "Indonesian")):
+            lines.append(f"{locale}: {crawl.pages[locale]} pages read, {crawl.strings[locale]} strings "
+                         f"checked, {len(crawl.findings[locale])} {other} strings found")
+        lines.append(f"id: {len(crawl.findings['format'])} dates, numbers or codes not in Indonesian form")
+        for kind in ("id", "en", "format"):
+            lines += [f"{kind}: {f}" for f in crawl.findings[kind]]
+        return lines + ["pages read:"] + [f"  {page}" for page in self.read_pages]
+
+
+def _request_pages_by_state(seed, fetched, visits) -> dict[str, list[tuple[str, str]]]:
+    """The PPID request pages the axe walk skips as duplicates, one per (URL rule, state of
+    the request) that no checked page shows: each state has its own texts and dates."""
+    import ckan.plugins.toolkit as tk
+
+    site = {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+    states = {}
+    for r in seed.ppid_requests:
+        state = tk.get_action("ppid_request_show")(site, {"id": r["id"]})["state"]
+        states[r["id"]] = states[r["token"]] = state
+
+    def state_of(path: str):
+        return next((state for key, state in states.items() if key in path), None)
+
+    seen = {(endpoint, state_of(path)) for role in visits for path, endpoint in visits[role]}
+    more = {role: [] for role in routewalk.ROLES}
+    for role in routewalk.ROLES:
+        for path, endpoint, _parts, _forms in fetched[role]:
+            state = state_of(path)
+            if state is not None and (endpoint, state) not in seen:
+                seen.add((endpoint, state))
+                more[role].append((path, endpoint))
+    return more
+
+
+def _typed_content(seed) -> set[str]:
+    """What people typed into the seeded portal (titles, notes, names, a request's texts): data,
+    not interface text, on the pages read for their language."""
+    import ckan.plugins.toolkit as tk
+    from ppid_testlib import request_data
+
+    site = {"ignore_auth": True, "user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
+    act = tk.get_action
+    values = set()
+    found = act("package_search")(site, {"rows": 1000, "include_private": True, "include_drafts": True})
+    for ds in found["results"]:
+        values |= {ds.get("title"), ds.get("notes"), ds.get("name"), ds["organization"]["title"],
+                   ds["organization"]["name"], ds.get("author"), ds.get("maintainer"), ds.get("satuan")}
+        values |= {t["name"] for t in ds.get("tags", [])} | {t.get("display_name") for t in ds.get("tags", [])}
+        for res in ds["resources"]:
+            values |= {res.get("name"), res.get("description")}
+            values |= {v["title"] for v in act("resource_view_list")(site, {"id": res["id"]})}
+            if res.get("datastore_active"):  # a table's column names
+                fields = act("datastore_search")(site, {"resource_id": res["id"], "limit": 0})["fields"]
+                values |= {f["id"] for f in fields}
+    for kind in ("organization_list", "group_list"):
+        offset = 0
+        while page := act(kind)(site, {"all_fields": True, "limit": 25, "offset": offset}):
+            for item in page:
+                values |= {item.get("title"), item.get("description"), item.get("name"),
+                           item.get("display_name")}
+            offset += len(page)
+    for user in act("user_list")(site, {}):
+        values |= {user.get("name"), user.get("fullname"), user.get("display_name")}
+    for r in seed.ppid_requests:
+        shown = act("ppid_request_show")(site, {"id": r["id"]})
+        values |= {shown.get("number"), shown.get("information")}
+    values |= {v for v in request_data(identity_upload=None).values() if isinstance(v, str)}
+    # the texts seed_portal types as the officers and the requester
+    values |= {"Lengkapi KTP", "Lengkapi", "Informasi terbuka", "Tabel data", "Uji keberatan",
+               "Uji sengketa", "Sudah sesuai", "KI-BANTEN/1/2026", "DIP-UJI-1", "Daftar puskesmas",
+               "PPID Pelaksana Dinkes", "Standar jalan-jalan", "kegiatan", "anggaran"}
+    values |= {f"Titik {i}" for i in range(5)} | {"nama"}  # the layer's features and their property
+    return {language._norm(v) for v in values if v}
 
 
 def _submit_empty(tab, url: str, action: str):

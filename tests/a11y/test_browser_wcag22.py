@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from a11y_browser import login
+from a11y_browser import FOCUS_STATE, INLINE_LINK, login
 from a11y_pages import MODES, PAGES
 
 pytestmark = [pytest.mark.browser]
@@ -60,6 +60,32 @@ def test_phone_menu_stays_open_without_javascript(open_page):
     assert not tab.is_visible(".tg-menu-toggle")
 
 
+@pytest.mark.parametrize("mode", [MODES[0], MODES[1]], ids=["default", "text_200"])
+@pytest.mark.parametrize("page", PAGES, ids=[p.key for p in PAGES])
+def test_focus_is_never_hidden_on_a_phone(open_page, page, mode):
+    """2.4.11 on a 375 x 812 screen: every Tab stop, the folded menu's too (opened by Enter on
+    its button when Tab reaches it), is in view, uncovered and visibly focused."""
+    tab = open_page(page, mode, **PHONE)
+    problems, opened = [], False
+    for _ in range(300):
+        tab.keyboard.press("Tab")
+        state = tab.evaluate(FOCUS_STATE)
+        if state is None:
+            break
+        label = f"{state['tag']}#{state['id']} {state['text']!r}"
+        if not state["inView"] or state["covered"]:
+            problems.append(f"focus hidden on {label}")
+        if not (state["outline"] or state["shadow"]):
+            problems.append(f"no visible focus on {label}")
+        if not opened and tab.evaluate("document.activeElement.matches('.tg-menu-toggle')"):
+            tab.keyboard.press("Enter")
+            opened = True
+    else:
+        pytest.fail("focus never left the page: a keyboard trap?")
+    assert opened, "Tab never reached the menu button"
+    assert not problems, "\n".join(problems)
+
+
 # Every pointer target that is not a link inside a sentence: at least 24 x 24 CSS px, or, when
 # smaller, a 24px circle on its centre touching no other target (the spacing exception).
 TARGETS = """() => {
@@ -69,9 +95,7 @@ TARGETS = """() => {
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || !el.getClientRects().length) return false;
     if (el.closest('.visually-hidden, .visually-hidden-focusable, .tg-skip, [aria-hidden=true]')) return false;
-    // a link in a sentence: its size is the text's (2.5.8 "inline")
-    if (el.tagName === 'A' && s.display === 'inline' && el.parentElement
-        && (el.parentElement.innerText || '').trim().length > (el.innerText || '').trim().length) return false;
+    if ((""" + INLINE_LINK + """)(el, s)) return false;
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0;
   });

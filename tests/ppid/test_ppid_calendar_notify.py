@@ -10,6 +10,7 @@ import pytest
 
 from ckanext.tangerang.ppid import lib
 from ckanext.tangerang.ppid.clock import Calendar, ServiceHours
+from ckanext.tangerang.ppid.logic.action.common import note_text
 from ckanext.tangerang.ppid.model import Objection, Request
 
 from ppid_testlib import NIK, PERSONAL, act, request_data
@@ -65,7 +66,9 @@ def test_request_sent_on_sunday_is_received_monday_and_due_14_december(people, c
     result = _file()
     assert (result["received_date"], result["due_date"]) == ("2026-11-30", "2026-12-14")
     mail = people.smtp.to(PERSONAL["email"])[-1]
-    assert "2026-11-29" in mail.body and "2026-11-30" in mail.body and "2026-12-14" in mail.body
+    # dates as Indonesian readers write them (Babel's id format), not ISO
+    assert "29 November 2026" in mail.body and "30 November 2026" in mail.body \
+        and "14 Desember 2026" in mail.body
     assert "08:00-16:00" in mail.body
 
 
@@ -110,22 +113,24 @@ def test_lebaran_2026_new_cuti_bersama_moves_open_decision_and_back(people, cloc
         req = Request.get(number)
         assert req.due_date == D(2026, 4, 8)
         assert req.events[-1].action == "calendar"
-        assert "2026-04-07" in req.events[-1].note and "2026-04-08" in req.events[-1].note
+        # the note on the request, as the officer reads it (Indonesian page)
+        note = note_text(req.events[-1].note)
+        assert "7 April 2026" in note and "8 April 2026" in note
     assert Request.get(decided["number"]).due_date == D(2026, 4, 8)  # decided: untouched
     en_mail = people.smtp.to(PERSONAL["email"])[-1]
     assert en_mail.subject.endswith("New deadline for your request")
-    assert "now 2026-04-08 (was 2026-04-07)" in en_mail.body
-    assert "2026-03-25 is now a day off" in en_mail.body
+    assert "now April 8, 2026 (was April 7, 2026)" in en_mail.body
+    assert "March 25, 2026 is now a day off" in en_mail.body
     id_mail = people.smtp.to("budi.pemohon@example.org")[-1]
     assert id_mail.subject.endswith("Tenggat baru untuk permohonan Anda")
-    assert "2026-04-08" in id_mail.body
+    assert "8 April 2026" in id_mail.body
     assert not people.smtp.to("decided@example.org") or \
         all(m.subject in before for m in people.smtp.to("decided@example.org"))
 
     # removed again: back to 7 April, recorded and mailed again
     assert act("ppid_holiday_delete", "utama", date="2026-03-25")["moved"] == 2
     assert Request.get(english["number"]).due_date == D(2026, 4, 7)
-    assert "now 2026-04-07 (was 2026-04-08)" in people.smtp.to(PERSONAL["email"])[-1].body
+    assert "now April 7, 2026 (was April 8, 2026)" in people.smtp.to(PERSONAL["email"])[-1].body
     tracked = act("ppid_request_track", None, token=english["tracking_token"])
     assert [e["action"] for e in tracked["events"]].count("calendar") == 2
 
@@ -161,10 +166,10 @@ def test_lebaran_2027_extra_cuti_bersama_moves_request_completion_and_objection(
         .mappings().one()["due_date"]
     assert due == D(2027, 4, 26)
     bodies = [m.body for m in people.smtp.to(PERSONAL["email"])]
-    assert any("Decision on the objection due" in b and "2027-04-26" in b for b in bodies)
+    assert any("Decision on the objection due" in b and "April 26, 2027" in b for b in bodies)
     # the Indonesian requester reads it in Indonesian
     moved = [m for m in people.smtp.to("lengkapi@example.org") if "Tenggat baru" in m.subject]
-    assert moved and "2027-03-05" in moved[0].body
+    assert moved and "5 Maret 2027" in moved[0].body
 
 
 # 3. Notifications --------------------------------------------------------------------------
@@ -176,7 +181,7 @@ def test_new_request_mails_utama_then_the_pelaksana_once_routed(people, clock):
     utama = people.smtp.to("utama@tangerangkota.go.id")
     assert len(utama) == 1 and result["number"] in utama[0].subject
     assert "Permohonan informasi publik baru" in utama[0].subject
-    assert "2026-12-14" in utama[0].body
+    assert "14 Desember 2026" in utama[0].body
     for secret in (PERSONAL["name"], NIK, PERSONAL["address"], PERSONAL["email"]):
         assert secret not in utama[0].body
     assert people.smtp.to("dinkes_officer@tangerangkota.go.id") == []

@@ -176,7 +176,7 @@ def test_extension_once_up_to_seven_days_with_reason(people, freezer):
         act("ppid_request_extend", "utama", id=req["id"], days=1, reason="lagi")
     assert _cites(error.value.error_dict["days"][0], "22", "8")
     assert act("ppid_request_show", "utama", id=req["id"])["due_date"] == "2026-04-17"
-    assert "2026-04-17" in people.smtp.to(PERSONAL["email"])[-1].body
+    assert "17 April 2026" in people.smtp.to(PERSONAL["email"])[-1].body
 
 
 def test_decision_needs_ground_and_consequence_test_when_exempt(people, freezer):
@@ -321,7 +321,7 @@ def test_extension_after_the_deadline_is_refused(people, freezer):
     req = _registered(people)           # due 8 April 2026 (Lebaran off)
     freezer.move_to("2026-04-09")
     errors = _refused("ppid_request_extend", "utama", id=req["id"], days=3, reason="x")
-    assert _cites(errors["days"][0], "22", "8") and "2026-04-08" in errors["days"][0]
+    assert _cites(errors["days"][0], "22", "8") and "8 April 2026" in errors["days"][0]
     assert act("ppid_request_show", "utama", id=req["id"])["due_date"] == "2026-04-08"
 
 
@@ -370,7 +370,7 @@ def test_backdated_decision_needs_a_reason_and_counts_on_the_day_recorded(people
     errors = _refused("ppid_request_decide", "dinkes_officer", id=routed["id"],
                       outcome="granted", reasons="ok", given="tabel", decided_date="2026-03-24",
                       decided_date_reason="surat lama")
-    assert "2026-03-25" in errors["decided_date"][0]
+    assert "25 Maret 2026" in errors["decided_date"][0]
     decided = act("ppid_request_decide", "utama", id=req["id"], outcome="granted",
                   reasons="ok", given="tabel", decided_date="2026-04-01",
                   decided_date_reason="surat bertanggal 1 April baru dicatat")

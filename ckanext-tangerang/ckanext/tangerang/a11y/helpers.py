@@ -62,6 +62,31 @@ def a11y_bisindo_url(page: str) -> str | None:
     return None
 
 
+@tk.chained_helper
+def render_datetime(next_helper, datetime_, date_format: str | None = None,
+                    with_hours: bool = False, with_seconds: bool = False) -> str:
+    """A date with its hour in the order of the page's language ("30 November 2026, 16:23
+    (WIB)"): CKAN writes it in English order ("November 30, 2026") in every language."""
+    if date_format or not with_hours or with_seconds:
+        return next_helper(datetime_, date_format, with_hours, with_seconds)
+    import datetime as dt
+
+    import flask_babel
+    from babel.dates import get_date_format
+
+    if isinstance(datetime_, str):
+        try:
+            datetime_ = tk.h.date_str_to_datetime(datetime_)
+        except (TypeError, ValueError):
+            return ""
+    if not datetime_:
+        return ""
+    if datetime_.tzinfo is None:
+        datetime_ = datetime_.replace(tzinfo=dt.timezone.utc)
+    pattern = get_date_format("long", locale=flask_babel.get_locale()).pattern
+    return flask_babel.format_datetime(datetime_, f"{pattern}, HH:mm (z)")
+
+
 def a11y_lang() -> str:
     return tk.h.unix_locale_to_bcp47(tk.h.lang())
 

@@ -139,6 +139,21 @@ def default_language() -> str:
     return tk.config.get("ckan.locale_default") or "id"
 
 
+def day_text(day: dt.date | None) -> str:
+    """A day as people read it (8 April 2026) in the language being written: the page's, or
+    the one in_language chose for a mail. Pages, mail and the notes stored on a request use
+    it; the API's data keeps ISO dates."""
+    if not day:
+        return ""
+    if flask.has_app_context():
+        try:
+            return flask_babel.format_date(day, format="long")
+        except RuntimeError:  # an app context without a request: no page language to follow
+            pass
+    from babel.dates import format_date
+    return format_date(day, format="long", locale=default_language())
+
+
 def current_language() -> str:
     """The language of the page the request was filed on (the portal's default outside a web
     request)."""

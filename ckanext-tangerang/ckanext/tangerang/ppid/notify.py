@@ -55,14 +55,14 @@ def _to_requester(req, subject: str, lines: Iterable[str]) -> bool:
 def receipt(req, token: str, arrived: dt.date | None = None) -> bool:
     lines = [
         _("Your request for public information was received on %(date)s.") %
-        {"date": req.received_date.isoformat()},
+        {"date": lib.day_text(req.received_date)},
     ]
     if arrived is not None and arrived != req.received_date:
         lines.append(_("It arrived on %(arrived)s, outside the service days and hours of the "
                        "PPID (%(hours)s), so it counts as received on the next working day.") %
-                     {"arrived": arrived.isoformat(), "hours": service_hours_text()})
+                     {"arrived": lib.day_text(arrived), "hours": service_hours_text()})
     lines.append(_("You will receive a written decision by %(date)s at the latest "
-                   "(UU KIP Ps 22(7)).") % {"date": req.due_date.isoformat()})
+                   "(UU KIP Ps 22(7)).") % {"date": lib.day_text(req.due_date)})
     return _to_requester(req, _("Your request for public information was received"), lines)
 
 
@@ -90,7 +90,7 @@ def completion_asked(req) -> bool:
     return _to_requester(req, _("Please complete your request"), [
         _("Your request needs to be completed: %(note)s") % {"note": req.completion_note},
         _("Please complete it by %(date)s through the tracking page.") %
-        {"date": req.completion_due.isoformat()},
+        {"date": lib.day_text(req.completion_due)},
     ])
 
 
@@ -98,7 +98,7 @@ def completion_asked(req) -> bool:
 def completed(req) -> bool:
     return _to_requester(req, _("Your request was completed"), [
         _("Thank you: your request is complete. The decision is due by %(date)s.") %
-        {"date": req.due_date.isoformat()},
+        {"date": lib.day_text(req.due_date)},
     ])
 
 
@@ -106,7 +106,7 @@ def completed(req) -> bool:
 def extended(req) -> bool:
     return _to_requester(req, _("The time to decide on your request was extended"), [
         _("The deadline was extended by %(days)s working days to %(date)s (UU KIP Ps 22(8)).") %
-        {"days": req.extension_days, "date": req.due_date.isoformat()},
+        {"days": req.extension_days, "date": lib.day_text(req.due_date)},
         _("Reason: %(reason)s") % {"reason": req.extension_reason},
     ])
 
@@ -125,7 +125,7 @@ def decided(req) -> bool:
 def routed(req) -> None:
     _to_officers(req.opd, _("Request routed to you"), [
         _("Request %(number)s was routed to %(opd)s. Decision due by %(date)s.") %
-        {"number": req.number, "opd": lib.opd_title(req.opd), "date": req.due_date.isoformat()},
+        {"number": req.number, "opd": lib.opd_title(req.opd), "date": lib.day_text(req.due_date)},
         tk.url_for("ppid.officer_read", id=req.id, _external=True),
     ])
 
@@ -140,7 +140,7 @@ def _objection_received(req, obj) -> None:
     _to_requester(req, _("Your objection was received"), [
         _("Your objection %(number)s was received on %(date)s. The atasan PPID decides by "
           "%(due)s (UU KIP Ps 36(2)).") %
-        {"number": obj.number, "date": obj.filed_date.isoformat(), "due": obj.due_date.isoformat()},
+        {"number": obj.number, "date": lib.day_text(obj.filed_date), "due": lib.day_text(obj.due_date)},
     ])
 
 
@@ -149,7 +149,7 @@ def _objection_to_atasan(req, obj) -> None:
     for user in lib.officers("atasan"):
         lib.send_mail(user.display_name, user.email, f"[{obj.number}] " + _("New objection"), "\n".join([
             _("Objection %(number)s to request %(request)s must be decided by %(due)s.") %
-            {"number": obj.number, "request": req.number, "due": obj.due_date.isoformat()},
+            {"number": obj.number, "request": req.number, "due": lib.day_text(obj.due_date)},
             tk.url_for("ppid.officer_read", id=req.id, _external=True),
         ]))
 
@@ -162,16 +162,16 @@ def objection_decided(req, obj) -> bool:
         _("Reasons: %(reasons)s") % {"reasons": obj.result_reasons},
         _("If you disagree you may file a dispute with %(ki)s by %(date)s (UU KIP Ps 37(2)).") %
         {"ki": lib.profile_settings().get("komisi_informasi", _("the Information Commission")),
-         "date": obj.dispute_due.isoformat()},
+         "date": lib.day_text(obj.dispute_due)},
     ])
 
 
 def _due_text(due: dt.date, days_left: int, today: dt.date) -> str:
     if due < today:
-        return _("OVERDUE since %(date)s") % {"date": due.isoformat()}
+        return _("OVERDUE since %(date)s") % {"date": lib.day_text(due)}
     if days_left == 0:
-        return _("due today, %(date)s") % {"date": due.isoformat()}
-    return _("due %(date)s, in %(days)s working days") % {"date": due.isoformat(),
+        return _("due today, %(date)s") % {"date": lib.day_text(due)}
+    return _("due %(date)s, in %(days)s working days") % {"date": lib.day_text(due),
                                                           "days": days_left}
 
 
@@ -182,9 +182,9 @@ def new_request(req) -> None:
     lines = [
         _("A new request for public information, %(number)s, was received on %(date)s through "
           "%(channel)s. The decision is due by %(due)s (UU KIP Ps 22(7)).") %
-        {"number": req.number, "date": req.received_date.isoformat(),
+        {"number": req.number, "date": lib.day_text(req.received_date),
          "channel": choices.channels(lib.profile_settings()).get(req.channel, req.channel),
-         "due": req.due_date.isoformat()},
+         "due": lib.day_text(req.due_date)},
         tk.url_for("ppid.officer_read", id=req.id, _external=True),
     ]
     if req.opd:
@@ -199,7 +199,7 @@ def new_request(req) -> None:
 def reminder(opd: str | None, items: list, today: dt.date) -> None:
     """Officers of the OPD (PPID Utama before routing): ``items`` are (request, working days
     left) of the decision deadlines."""
-    lines = [_("Requests due soon or overdue (%(date)s):") % {"date": today.isoformat()}, ""]
+    lines = [_("Requests due soon or overdue (%(date)s):") % {"date": lib.day_text(today)}, ""]
     for req, days_left in items:
         lines.append(f"- {req.number}: {_due_text(req.due_date, days_left, today)} "
                      f"{tk.url_for('ppid.officer_read', id=req.id, _external=True)}")
@@ -209,7 +209,7 @@ def reminder(opd: str | None, items: list, today: dt.date) -> None:
 @in_officers_language
 def objection_reminder(items: list, today: dt.date) -> None:
     """The Atasan PPID: ``items`` are (objection, working days left)."""
-    lines = [_("Objections due soon or overdue (%(date)s):") % {"date": today.isoformat()}, ""]
+    lines = [_("Objections due soon or overdue (%(date)s):") % {"date": lib.day_text(today)}, ""]
     lines += [f"- {o.number}: {_due_text(o.due_date, days_left, today)}"
               for o, days_left in items]
     for user in lib.officers("atasan"):
@@ -236,7 +236,7 @@ def deadline_moved(req, changes: list[tuple[str, dt.date, dt.date]], reason) -> 
     lines = [_("The working-day calendar of the PPID changed (%(reason)s), so the deadlines of "
                "your request were counted again by the same rules:") % {"reason": reason}]
     lines += [_("%(what)s: now %(new)s (was %(old)s)") %
-              {"what": labels.get(what, what), "new": new.isoformat(), "old": old.isoformat()}
+              {"what": labels.get(what, what), "new": lib.day_text(new), "old": lib.day_text(old)}
               for what, old, new in changes]
     return _to_requester(req, _("New deadline for your request"), lines)
 

@@ -55,6 +55,15 @@ class SatudataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
 
+    def update_config_schema(self, schema):
+        # the feeds and the DCAT catalogue for the national portal cannot be built without the
+        # site's title and description (dct:title, dct:description): the settings form refuses
+        # to clear them instead of breaking both
+        not_empty = tk.get_validator("not_empty")
+        for key in ("ckan.site_title", "ckan.site_description"):
+            schema[key] = [not_empty, *schema.get(key, [])]
+        return schema
+
     # ITranslation: one catalogue for the whole package, with upstream gaps filled
     def i18n_directory(self) -> str:
         return str(i18n.DIRECTORY)
@@ -79,6 +88,18 @@ class SatudataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
             if key not in facets and key not in ("license_id",):
                 facets[key] = title
         return facets
+
+    # IPackageController: facets of code lists show their labels in the page's language, not
+    # the codes ("Tidak tentu", not "tidak-tentu")
+    def after_dataset_search(self, search_results: dict[str, Any], search_params) -> dict[str, Any]:
+        if not tk.request:  # a command or job: no page language
+            return search_results
+        lists = {"urusan": "urusan", "frekuensi": "frekuensi",
+                 "vocab_cakupan_wilayah": codelists.WILAYAH}
+        for facet, list_name in lists.items():
+            for item in (search_results.get("search_facets") or {}).get(facet, {}).get("items", []):
+                item["display_name"] = helpers.tangerang_code_label(list_name, item["name"])
+        return search_results
 
     # IPackageController: the urusan decides the dataset's topic group
     def after_dataset_create(self, context, pkg_dict: dict[str, Any]) -> None:

@@ -173,7 +173,7 @@ def exempt_until(value: dt.date) -> dt.date:
     """A time limit of an exemption lies ahead (UU KIP Ps 20)."""
     if value <= lib.today():
         raise tk.Invalid(_("The time limit of an exemption must be after today, %(date)s "
-                           "(UU KIP Ps 20)") % {"date": lib.today().isoformat()})
+                           "(UU KIP Ps 20)") % {"date": lib.day_text(lib.today())})
     return value
 
 

@@ -55,6 +55,11 @@
         : target.querySelector('input:not([type=hidden]), select, textarea');
       if (!field) { return; }
       event.preventDefault();
+      // a select2 field is hidden behind its picker, which takes the focus instead
+      var picker = field.classList.contains('select2-hidden-accessible') && field.nextElementSibling;
+      if (picker && picker.matches('.select2-container')) {
+        field = picker.querySelector('.select2-selection--single, .select2-search__field') || field;
+      }
       var group = field.closest('fieldset');
       var label = (group && group.querySelector('legend')) || (field.labels && field.labels[0]) || field;
       label.scrollIntoView({block: 'start'});
@@ -157,21 +162,49 @@
         el.setAttribute('aria-labelledby', label.id + (shown ? ' ' + shown : ''));
       });
     });
+    document.querySelectorAll('a[href^="javascript:"]:not([role])').forEach(function (el) {
+      el.setAttribute('role', 'button');
+    });
     document.querySelectorAll('th[data-tg-checkbox-label] > input[type=checkbox]:not([aria-label])')
       .forEach(function (el) { el.setAttribute('aria-label', el.parentElement.getAttribute('data-tg-checkbox-label')); });
+    // the keyboard's way, said under CKAN's drag instructions, which its script puts before the list
+    var keys = byId('tg-reorder-keys');
+    var list = keys && keys.parentElement.querySelector('[data-tg-move-label]');
+    if (list && list.previousElementSibling !== keys) { list.parentElement.insertBefore(keys, list); }
     document.querySelectorAll('[data-tg-move-label] .resource-item > a.handle:not([aria-label])').forEach(function (el) {
       var title = el.parentElement.querySelector('.heading');
       el.setAttribute('role', 'button');
       el.removeAttribute('href');
       el.setAttribute('tabindex', '0');
       el.setAttribute('aria-label', el.closest('[data-tg-move-label]').getAttribute('data-tg-move-label')
-        .replace('%s', title ? title.textContent.trim() : ''));
+        .replace('{resource}', title ? title.textContent.trim() : ''));
     });
   };
-  new MutationObserver(function (changes) {
-    if (changes.some(function (c) { return c.addedNodes.length; })) { nameAdded(); }
-  }).observe(document.documentElement, {childList: true, subtree: true});
+  // watched only where CKAN's scripts add such controls (forms, the resource order, bulk
+  // tables), and named once per frame: the map and long pages add nodes all the time
+  var naming = false;
+  var observer = new MutationObserver(function (changes) {
+    if (naming || !changes.some(function (c) { return c.addedNodes.length; })) { return; }
+    naming = true;
+    window.requestAnimationFrame(function () { naming = false; nameAdded(); });
+  });
+  document.querySelectorAll('main form, [data-tg-move-label], th[data-tg-checkbox-label]').forEach(function (root) {
+    // the resource order puts its Save and Cancel after its list
+    observer.observe(root.matches('[data-tg-move-label]') ? root.parentElement : root, {childList: true, subtree: true});
+  });
   nameAdded();
+  // CKAN's scripts make buttons of links to "javascript:;" (the resource order's Save and
+  // Cancel): following that URL is refused by the CSP, so only their click handler runs; they
+  // are announced and worked as the buttons they are (Space as well as Enter)
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="javascript:"]');
+    if (link) { event.preventDefault(); }
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== ' ' || !event.target.matches || !event.target.matches('a[href^="javascript:"]')) { return; }
+    event.preventDefault();
+    event.target.click();
+  });
   document.addEventListener('keydown', function (event) {
     var handle = event.target.closest && event.target.closest('[data-tg-move-label] .resource-item > .handle');
     if (!handle || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) { return; }

@@ -16,7 +16,7 @@ from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Holiday, Objection, Request, SubjectRequest
 from ckanext.tangerang.ppid.model import claim_reminder
 from ckanext.tangerang.ppid.logic.action.common import (
-    _commit, _event, _facts, _local_date, _rules, _year,
+    _commit, _event, _facts, _local_date, _rules, _year, note_text, written_note,
 )
 
 
@@ -56,12 +56,8 @@ def ppid_holiday_create(context, data_dict):
     holiday.name, holiday.working = name, data["working"]
     holiday.created_by = user.id if user else None
     model.Session.add(holiday)
-    working = holiday.working
-
-    def reason() -> str:  # called again in each requester's language
-        return (_("%(date)s is now a working day: %(name)s") if working else
-                _("%(date)s is now a day off: %(name)s")) % {"date": day.isoformat(), "name": name}
-    moved = _recompute_deadlines(context, reason())
+    reason = {"date": day.isoformat(), "name": name, "change": "working" if holiday.working else "off"}
+    moved = _recompute_deadlines(context, reason)
     _commit([])
     _mail_moved(moved, reason)
     return {"date": day.isoformat(), "working": holiday.working, "name": name,
@@ -77,20 +73,16 @@ def ppid_holiday_delete(context, data_dict):
     holiday = model.Session.get(Holiday, day)
     if holiday is None:
         raise tk.ObjectNotFound(_("Override not found"))
-    name = holiday.name
-
-    def reason() -> str:  # called again in each requester's language
-        return _("the override of %(date)s (%(name)s) was removed") % \
-            {"date": day.isoformat(), "name": name}
+    reason = {"date": day.isoformat(), "name": holiday.name, "change": "removed"}
     model.Session.delete(holiday)
     model.Session.flush()
-    moved = _recompute_deadlines(context, reason())
+    moved = _recompute_deadlines(context, reason)
     _commit([])
     _mail_moved(moved, reason)
     return {"date": day.isoformat(), "moved": len(moved)}
 
 
-def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
+def _recompute_deadlines(context, reason: dict) -> list[tuple[Request, list]]:
     """After a change of the officers' calendar: every open deadline counted again from its
     start by the same rules (decision from the clock start with any extension, completion from
     the day it was asked, the Atasan's decision from the filing, the dispute window from the
@@ -101,7 +93,6 @@ def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
     today = lib.today()
     user = lib.user_obj(context)
     role = lib.role_of(user) or "ppid_utama"
-    labels = notify.deadline_labels()
     changed: dict[str, tuple[Request, list]] = {}
 
     def moved(req, what, old, new):
@@ -134,18 +125,18 @@ def _recompute_deadlines(context, reason: str) -> list[tuple[Request, list]]:
             moved(req, "dispute_due", obj.dispute_due, new)
             obj.dispute_due = new
     for req, changes in changed.values():
-        note = "; ".join(_("%(what)s: %(old)s -> %(new)s") %
-                         {"what": labels[what], "old": old.isoformat(), "new": new.isoformat()}
-                         for what, old, new in changes)
         _event(req, "calendar", role, user.id if user else None, req.state,
-               _("Calendar changed (%(reason)s): %(changes)s") %
-               {"reason": reason, "changes": note})
+               written_note("calendar", reason=reason,
+                            changes=[(what, old.isoformat(), new.isoformat())
+                                     for what, old, new in changes]))
     return list(changed.values())
 
 
-def _mail_moved(moved: list[tuple[Request, list]], reason) -> None:
+def _mail_moved(moved: list[tuple[Request, list]], reason: dict) -> None:
+    def wording() -> str:  # in each requester's language
+        return note_text(written_note("holiday", **reason))
     for req, changes in moved:
-        notify.deadline_moved(req, changes, reason)
+        notify.deadline_moved(req, changes, wording)
 
 
 # Reminders -------------------------------------------------------------------------------
@@ -176,8 +167,7 @@ def ppid_remind(context, data_dict):
         for field, value in workflow.apply(facts, "lapse", today, cal, _rules()).items():
             setattr(req, field, value)
         _event(req, "lapse", "system", None, "incomplete",
-               _("The completion period ended on %(date)s") %
-               {"date": req.completion_due.isoformat()})
+               written_note("lapse", date=req.completion_due.isoformat()))
         counts["lapsed"] += 1
     _commit([])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,9 +59,65 @@ def _objection_dict(obj: Objection) -> dict[str, Any]:
     }
 
 
+# The notes the portal writes itself (a channel, an outcome, a date, a recount) are stored as
+# their parts and worded when shown, in the reader's language; notes people type stay as typed.
+NOTE_MARK = "ppid-note:"
+
+
+def written_note(kind: str, **parts) -> str:
+    """The stored form of a note the portal writes (see note_text for the kinds)."""
+    return NOTE_MARK + json.dumps({"kind": kind, **parts}, sort_keys=True, default=str)
+
+
+def _day(iso: str) -> str:
+    return lib.day_text(dt.date.fromisoformat(iso))
+
+
+def _holiday_wording(date: str, name: str, change: str) -> str:
+    return {"working": _("%(date)s is now a working day: %(name)s"),
+            "off": _("%(date)s is now a day off: %(name)s"),
+            "removed": _("the override of %(date)s (%(name)s) was removed")}[change] % \
+        {"date": _day(date), "name": name}
+
+
+def _calendar_wording(reason: dict, changes: list) -> str:
+    from ckanext.tangerang.ppid import notify
+
+    labels = notify.deadline_labels()
+    moves = "; ".join(_("%(what)s: %(old)s -> %(new)s") %
+                      {"what": labels.get(what, what), "old": _day(old), "new": _day(new)}
+                      for what, old, new in changes)
+    return _("Calendar changed (%(reason)s): %(changes)s") % {
+        "reason": _holiday_wording(**reason), "changes": moves}
+
+
+NOTE_WORDING = {
+    "channel": lambda code: choices.channels(lib.profile_settings(), lib.current_language()).get(code, code),
+    "outcome": lambda code: choices.outcomes().get(code, code),
+    "objection_decided": lambda number, result:
+        f"{number}: {choices.objection_results().get(result, result)}",
+    "extend": lambda days, date, reason: _("%(days)s working days, until %(date)s: %(reason)s") %
+        {"days": days, "date": _day(date), "reason": reason},
+    "lapse": lambda date: _("The completion period ended on %(date)s") % {"date": _day(date)},
+    "holiday": _holiday_wording,
+    "calendar": _calendar_wording,
+}
+
+
+def note_text(note: str | None) -> str | None:
+    """A stored note as the reader reads it."""
+    if not note or not note.startswith(NOTE_MARK):
+        return note
+    try:
+        parts = json.loads(note[len(NOTE_MARK):])
+        return NOTE_WORDING[parts.pop("kind")](**parts)
+    except (ValueError, KeyError, TypeError):  # a kind this version does not know
+        return note
+
+
 def _event_dict(event: Event, with_actor: bool) -> dict[str, Any]:
     out = {"action": event.action, "actor_role": event.actor_role,
-           "from_state": event.from_state, "to_state": event.to_state, "note": event.note,
+           "from_state": event.from_state, "to_state": event.to_state, "note": note_text(event.note),
            "created": event.created.isoformat(), "public": event.public}
     if with_actor:
         user = model.User.get(event.actor_id) if event.actor_id else None
@@ -203,6 +260,9 @@ def _facts(req: Request) -> workflow.Facts:
         objections=[_objection_facts(o) for o in req.objections])
 
 
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
 def _check(req: Request, event: str, role: str | None, today: dt.date, errors: v.Errors,
            cal=None, **data) -> workflow.Facts:
     """Add the table's refusals of ``event`` to ``errors`` (each names its field and article)."""
@@ -213,6 +273,9 @@ def _check(req: Request, event: str, role: str | None, today: dt.date, errors: v
             labels = choices.objection_states() if workflow.STEPS[event].subject == "objection" \
                 else choices.states()
             params["state"] = labels.get(params["state"], params["state"])
+        # the table speaks ISO dates; people read them in the page's language
+        params = {k: ISO_DAY.sub(lambda m: lib.day_text(dt.date.fromisoformat(m.group(0))), p)
+                  if isinstance(p, str) else p for k, p in params.items()}
         errors.add(refusal.field, _(refusal.message) % params if params else _(refusal.message))
     return facts
 

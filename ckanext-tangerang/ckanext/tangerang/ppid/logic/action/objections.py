@@ -10,11 +10,12 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.plugins.toolkit import _
 
-from ckanext.tangerang.ppid import choices, lib, notify, workflow
+from ckanext.tangerang.ppid import lib, notify, workflow
 from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Objection, Request, next_number
 from ckanext.tangerang.ppid.logic.action.common import (
     _check, _commit, _event, _facts, _objection_dict, _objection_facts, _request_for, _rules,
+    written_note,
 )
 
 
@@ -97,7 +98,7 @@ def ppid_objection_decide(context, data_dict):
         setattr(obj, field, value)
     obj.result_reasons, obj.decided_date_reason = reasons, date_reason
     _event(req, "objection_decide", "atasan", user.id, req.state,
-           f"{obj.number}: {choices.objection_results()[result]}")
+           written_note("objection_decided", number=obj.number, result=result))
     _commit([])
     notify.objection_decided(req, obj)
     return _objection_dict(obj)

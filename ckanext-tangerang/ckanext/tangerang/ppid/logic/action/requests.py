@@ -22,6 +22,7 @@ from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Request, next_number
 from ckanext.tangerang.ppid.logic.action.common import (
     _cached, _check, _commit, _event, _iso, _request_for, _request_full, _request_public, _request_requester, _rules, _store_files,
+    written_note,
 )
 
 
@@ -150,7 +151,7 @@ def ppid_request_create(context, data_dict):
         _store_files(req, [attorney], "attorney", written)
     role = lib.role_of(user, opd) if officer else "requester"
     _event(req, "register" if officer else "create", role, user.id if officer else None, None,
-           choices.channels(profile).get(channel))
+           written_note("channel", code=channel))
     try:
         _commit(written)
     except IntegrityError:
@@ -364,8 +365,7 @@ def ppid_request_extend(context, data_dict):
         setattr(req, field, value)
     req.extension_reason = reason
     _event(req, "extend", lib.role_of(user, req.opd), user.id, req.state,
-           _("%(days)s working days, until %(date)s: %(reason)s") %
-           {"days": days, "date": req.due_date.isoformat(), "reason": reason})
+           written_note("extend", days=days, date=req.due_date.isoformat(), reason=reason))
     _commit([])
     notify.extended(req)
     return _request_full(req)
@@ -430,7 +430,7 @@ def ppid_request_decide(context, data_dict):
     written: list[str] = []
     _store_files(req, documents, "document", written)
     _event(req, "decide", lib.role_of(user, req.opd), user.id, before,
-           choices.outcomes()[outcome])
+           written_note("outcome", code=outcome))
     _commit(written)
     notify.decided(req)
     return _request_full(req)

@@ -5,6 +5,8 @@ const el = document.getElementById('satupeta-map');
 const config = JSON.parse(el.dataset.config);
 const strings = document.getElementById('satupeta-strings').dataset;
 const fmt = (s, values) => s.replace(/\{(\w+)\}/g, (_, k) => values[k]);
+// counts as the page's language writes them (2.000 in Indonesian)
+const number = new Intl.NumberFormat(document.documentElement.lang || 'id');
 const origin = window.location.origin;
 const tileUrl = (id) => `${origin}${config.ogc}/collections/${id}/tiles/WebMercatorQuad/{z}/{y}/{x}`;
 
@@ -108,7 +110,7 @@ async function showTable(id, title, offset) {
   current = { id, title, offset, total: doc.numberMatched };
   table.hidden = false;
   table.querySelector('h2').textContent = fmt(strings.tableOf, { layer: title });
-  table.querySelector('caption').textContent = fmt(strings.features, { first: doc.numberReturned ? offset + 1 : 0, last: offset + doc.numberReturned, total: doc.numberMatched });
+  table.querySelector('caption').textContent = fmt(strings.features, { first: number.format(doc.numberReturned ? offset + 1 : 0), last: number.format(offset + doc.numberReturned), total: number.format(doc.numberMatched) });
   const names = [...new Set(doc.features.flatMap((f) => Object.keys(f.properties)))];
   const head = document.createElement('tr');
   [strings.id, ...names].forEach((n) => { const th = document.createElement('th'); th.scope = 'col'; th.textContent = n; head.append(th); });
