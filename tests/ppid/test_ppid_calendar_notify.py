@@ -114,7 +114,7 @@ def test_lebaran_2026_new_cuti_bersama_moves_open_decision_and_back(people, cloc
         assert req.due_date == D(2026, 4, 8)
         assert req.events[-1].action == "calendar"
         # the note on the request, as the officer reads it (Indonesian page)
-        note = note_text(req.events[-1].note)
+        note = note_text(req.events[-1].note, req.events[-1].action)
         assert "7 April 2026" in note and "8 April 2026" in note
     assert Request.get(decided["number"]).due_date == D(2026, 4, 8)  # decided: untouched
     en_mail = people.smtp.to(PERSONAL["email"])[-1]

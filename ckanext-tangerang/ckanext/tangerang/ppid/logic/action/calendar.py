@@ -16,7 +16,7 @@ from ckanext.tangerang.ppid.logic import schema
 from ckanext.tangerang.ppid.model import Holiday, Objection, Request, SubjectRequest
 from ckanext.tangerang.ppid.model import claim_reminder
 from ckanext.tangerang.ppid.logic.action.common import (
-    _commit, _event, _facts, _local_date, _rules, _year, note_text, written_note,
+    _commit, _event, _facts, _local_date, _rules, _year, holiday_wording, written_note,
 )
 
 
@@ -134,7 +134,7 @@ def _recompute_deadlines(context, reason: dict) -> list[tuple[Request, list]]:
 
 def _mail_moved(moved: list[tuple[Request, list]], reason: dict) -> None:
     def wording() -> str:  # in each requester's language
-        return note_text(written_note("holiday", **reason))
+        return holiday_wording(**reason)
     for req, changes in moved:
         notify.deadline_moved(req, changes, wording)
 

@@ -73,7 +73,7 @@ def _day(iso: str) -> str:
     return lib.day_text(dt.date.fromisoformat(iso))
 
 
-def _holiday_wording(date: str, name: str, change: str) -> str:
+def holiday_wording(date: str, name: str, change: str) -> str:
     return {"working": _("%(date)s is now a working day: %(name)s"),
             "off": _("%(date)s is now a day off: %(name)s"),
             "removed": _("the override of %(date)s (%(name)s) was removed")}[change] % \
@@ -88,7 +88,7 @@ def _calendar_wording(reason: dict, changes: list) -> str:
                       {"what": labels.get(what, what), "old": _day(old), "new": _day(new)}
                       for what, old, new in changes)
     return _("Calendar changed (%(reason)s): %(changes)s") % {
-        "reason": _holiday_wording(**reason), "changes": moves}
+        "reason": holiday_wording(**reason), "changes": moves}
 
 
 NOTE_WORDING = {
@@ -99,14 +99,18 @@ NOTE_WORDING = {
     "extend": lambda days, date, reason: _("%(days)s working days, until %(date)s: %(reason)s") %
         {"days": days, "date": _day(date), "reason": reason},
     "lapse": lambda date: _("The completion period ended on %(date)s") % {"date": _day(date)},
-    "holiday": _holiday_wording,
     "calendar": _calendar_wording,
 }
 
 
-def note_text(note: str | None) -> str | None:
+# the events whose note the portal writes; any other note was typed by a person and is shown
+# as typed, even when it looks like a stored note
+WRITTEN_NOTES = {"create", "register", "decide", "extend", "lapse", "calendar", "objection_decide"}
+
+
+def note_text(note: str | None, action: str) -> str | None:
     """A stored note as the reader reads it."""
-    if not note or not note.startswith(NOTE_MARK):
+    if not note or action not in WRITTEN_NOTES or not note.startswith(NOTE_MARK):
         return note
     try:
         parts = json.loads(note[len(NOTE_MARK):])
@@ -117,7 +121,7 @@ def note_text(note: str | None) -> str | None:
 
 def _event_dict(event: Event, with_actor: bool) -> dict[str, Any]:
     out = {"action": event.action, "actor_role": event.actor_role,
-           "from_state": event.from_state, "to_state": event.to_state, "note": note_text(event.note),
+           "from_state": event.from_state, "to_state": event.to_state, "note": note_text(event.note, event.action),
            "created": event.created.isoformat(), "public": event.public}
     if with_actor:
         user = model.User.get(event.actor_id) if event.actor_id else None
