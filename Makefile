@@ -25,7 +25,7 @@ APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 redis
 	python3-venv gettext nodejs chromium chromium-driver haproxy wrk \
 	cgi-mapserver mapserver-bin fonts-dejavu-core
 
-.PHONY: help run test stop status walk apt venv i18n assets secrets services db demo admin web solr-jars clean-data
+.PHONY: help run test stop status walk backup restore apt venv i18n assets secrets services db demo admin web solr-jars clean-data
 
 help:
 	@echo "make run    - start the portal with demo content on http://127.0.0.1:5000"
@@ -33,6 +33,8 @@ help:
 	@echo "make stop   - stop what make run / make test started"
 	@echo "make walk   - smoke-test a running portal: every route, no server error (PORTAL=url, WALK_USERS=role=user:pass,...)"
 	@echo "make status - which services run"
+	@echo "make backup - write a dated, checksummed backup set into backup/ (BACKUP_DIR=...; secrets are not in it)"
+	@echo "make restore FROM=backup/<date> - bring the portal back from a set (replaces its databases and files)"
 
 run: apt venv secrets services db admin demo web
 	@echo
@@ -59,6 +61,16 @@ walk:
 
 status:
 	@$(STACK) status
+
+# A backup set: the three databases, the file store, the city profile, the ini files without
+# secrets, a manifest and SHA256SUMS (docs/operations.md "Back up and restore"). var/secrets.ini is
+# never in it: keep it apart. The restore checks the set first and rebuilds Solr from it.
+backup:
+	@$(BIN)/python scripts/backup.py backup --ini "$(INI)" $(if $(BACKUP_DIR),--dir "$(BACKUP_DIR)")
+
+restore:
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backup/YYYY-MM-DDTHHMMSS" >&2; exit 2; }
+	@$(BIN)/python scripts/backup.py restore --ini "$(INI)" "$(FROM)"
 
 # ------------------------------------------------------------------ installation
 apt:
@@ -126,7 +138,7 @@ endef
 db:
 	@$(CKAN) -c $(INI) db init >var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@$(call datastore_permissions,$(INI),var/log/db-init.log)
-	@$(CKAN) -c $(INI) search-index rebuild -o -q >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
+	@$(CKAN) -c $(INI) tangerang search-index rebuild >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@$(CKAN) -c $(INI) tangerang satupeta store-upgrade >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }
 	@# the services outside CKAN follow the catalogue after an upgrade too: CSW records, WMS/WFS mapfiles
 	@$(CKAN) -c $(INI) tangerang satupeta csw-sync >>var/log/db-init.log 2>&1 || { tail -20 var/log/db-init.log; exit 1; }

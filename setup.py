@@ -98,6 +98,7 @@ setup(
         ],
         "ckanext.tangerang.cli": [
             "satudata = ckanext.tangerang.satudata.cli:satudata",
+            "search-index = ckanext.tangerang.satudata.cli:search_index",
             "satupeta = ckanext.tangerang.satupeta.cli:satupeta",
             "ppid = ckanext.tangerang.ppid.cli:ppid",
             "a11y = ckanext.tangerang.a11y.cli:a11y",

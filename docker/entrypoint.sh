@@ -47,6 +47,10 @@ case "${1:-web}" in
       --workers "${WEB_WORKERS:-4}" --timeout 120 --access-logfile - ;;
   worker)
     exec ckan -c "$CKAN_INI" jobs worker ;;
+  reindex)
+    # the whole search index from the database (after a Solr schema change or the index's loss):
+    # `docker compose run --rm web reindex`
+    exec ckan -c "$CKAN_INI" tangerang search-index rebuild ;;
   *)
     exec ckan -c "$CKAN_INI" "$@" ;;
 esac

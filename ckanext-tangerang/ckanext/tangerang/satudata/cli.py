@@ -163,3 +163,35 @@ def load_table(resource_ids, sheet):
                        err=True)
     if failed:
         raise SystemExit(1)
+
+
+@click.group("search-index", short_help="The catalogue's search index, rebuilt in bulk")
+def search_index():
+    """The catalogue's search index (Solr). Editing a dataset keeps indexing it as CKAN does."""
+
+
+@search_index.command("rebuild")
+@click.option("--processes", type=click.IntRange(0), default=0, show_default=True,
+              help="processes that build documents (0: one per CPU)")
+@click.option("--batch", type=click.IntRange(1, 5000), default=250, show_default=True,
+              help="datasets read and sent to Solr together")
+def search_index_rebuild(processes: int, batch: int):
+    """Reindex every dataset with the documents CKAN's `search-index rebuild` builds, read and
+    sent in batches over all CPUs; documents of datasets gone from the database are removed."""
+    import resource
+    import time
+
+    from ckanext.tangerang.satudata import search_index as index
+
+    started = time.monotonic()
+    total = len(index.dataset_ids())
+    with click.progressbar(length=total, label="search index", show_pos=True, show_eta=True,
+                           file=click.get_text_stream("stderr")) as bar:
+        result = index.rebuild(processes=processes, batch=batch, progress=bar.update)
+    took = time.monotonic() - started
+    # ru_maxrss is in KiB on Linux; the children's is the largest of the worker processes
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    click.secho(f"{result['indexed']} datasets indexed in {took:.1f} s "
+                f"({result['indexed'] / took if took else 0:.0f}/s), {result['removed']} removed "
+                f"from the index, peak memory {peak:.0f} MB per process", fg="green")

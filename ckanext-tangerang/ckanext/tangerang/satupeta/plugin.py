@@ -14,6 +14,14 @@ from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta.logic import action
 
 log = logging.getLogger(__name__)
+PREFETCHED = "satupeta.layer_states"
+
+
+def _prefetch_layer_states(sender, resource_ids, prefetched, **kwargs):
+    try:
+        prefetched[PREFETCHED] = store.layer_states(resource_ids)
+    except sa.exc.SQLAlchemyError as e:
+        log.warning("layer states not read for a batch: %s", e)  # each dataset then reads its own
 
 
 @tk.blanket.config_declarations
@@ -28,6 +36,12 @@ class SatupetaPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceView, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ISignal)
+
+    # ISignal: Satu Data's bulk reindex shows datasets a batch at a time; their layer states are
+    # read for the whole batch in one query instead of one per dataset (after_dataset_show)
+    def get_signal_subscriptions(self):
+        return {tk.signals.ckanext.signal("tangerang_datasets_bulk_show"): [_prefetch_layer_states]}
 
     # IMiddleware: CKAN gives every response ckan.cache_expires; tiles keep their own lifetime
     def make_middleware(self, app, config):
@@ -53,8 +67,10 @@ class SatupetaPlugin(p.SingletonPlugin):
             # CKAN's own read-modify-write (resource_create/update/patch, package_patch): the dict
             # goes back into package_update, where these keys would be kept as resource extras
             return pkg_dict
+        prefetched = (context.get("tangerang_prefetched") or {}).get(PREFETCHED)
         try:
-            states = store.layer_states(r["id"] for r in resources if r.get("id"))
+            states = (prefetched if prefetched is not None
+                      else store.layer_states(r["id"] for r in resources if r.get("id")))
         except sa.exc.SQLAlchemyError as e:
             # the feature store down must not take the dataset pages with it: no state, no service
             log.warning("dataset %s: layer states not read: %s", pkg_dict.get("id"), e)

@@ -1,6 +1,7 @@
 """Cross-cutting protection of the whole portal: CSRF on every form, HTTP security headers,
-safe serving of user files, and abuse limits. Every request passes through the app-wide hooks
-that `views.py` registers on its blueprint; each concern lives in its own module."""
+safe serving of user files, abuse limits, and the audit trail of administrative changes. Every
+request passes through the app-wide hooks that `views.py` registers on its blueprint; each
+concern lives in its own module."""
 from __future__ import annotations
 
 import pathlib
@@ -13,13 +14,26 @@ import ckan.plugins.toolkit as tk
 HERE = pathlib.Path(__file__).parent
 
 
+def _actions() -> dict:
+    from ckanext.tangerang.security.logic import action
+    return action.get_actions()
+
+
 @tk.blanket.blueprints
 @tk.blanket.helpers
+@tk.blanket.actions(_actions)
+@tk.blanket.auth_functions
 class SecurityPlugin(p.SingletonPlugin):
     p.implements(p.IConfigDeclaration)
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
 
-    # IConfigurer: pages of its own (the 429 page of limits.py)
+    # IConfigurable: the audit trail's recorder listens on CKAN's sessions (web, API and CLI)
+    def configure(self, config):
+        from ckanext.tangerang.security import audit
+        audit.install()
+
+    # IConfigurer: pages of its own (the 429 page of limits.py, the audit trail and its admin tab)
     def update_config(self, config):
         tk.add_template_directory(config, "templates")
 
