@@ -268,6 +268,8 @@ def backup(ini: pathlib.Path, parent: pathlib.Path):
     """Write one dated, checksummed backup set."""
     import ckan
 
+    # the set holds every account, token and request of the portal: readable by its owner only
+    os.umask(0o077)
     config = load_config(ini)
     started = dt.datetime.now(dt.timezone.utc)
     target = parent / started.strftime("%Y-%m-%dT%H%M%S")

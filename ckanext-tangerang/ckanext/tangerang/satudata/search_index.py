@@ -288,7 +288,10 @@ def index_batch(ids: list[str]) -> int:
     """Indexes one batch in one Solr request (no commit); returns how many were sent."""
     docs, gone = [], []
     for package_id, doc in documents(ids):
-        (docs.append(doc) if doc is not None else gone.append(package_id))
+        if doc is None:
+            gone.append(package_id)
+        else:
+            docs.append(doc)
     conn = make_connection()
     if docs:
         conn.add(docs=docs, commit=False)
@@ -329,6 +332,10 @@ def rebuild(processes: int = 0, batch: int = BATCH,
             progress: Optional[Callable[[int], None]] = None) -> dict[str, int]:
     """Reindexes every dataset, then removes from the index what is no longer in the database
     (for this site), and commits once. ``processes`` 0 means one per CPU."""
+    # groups, organizations and vocabularies are read afresh by each rebuild (a long-lived
+    # process must not index a renamed organization under its old name)
+    for cache in (Batch._groups, Batch._orgs, Batch._vocabularies):
+        cache.clear()
     ids = dataset_ids()
     chunks = _chunks(ids, batch)
     processes = processes or os.cpu_count() or 1
