@@ -12,6 +12,12 @@ import satu_factories
 
 from satupeta_testlib import PLACES, feature, geojson_bytes, square
 
+from ckanext.tangerang.satupeta import gdal
+
+# GDAL registered with Satu Peta's drivers only, as the portal's imports and downloads do, before
+# a test module's own `import pyogrio` would register them all (gdal.check() then refuses)
+gdal.library()
+
 @pytest.fixture
 def editor():
     """An editor of a fresh organization, and the context of their actions."""

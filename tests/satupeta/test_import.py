@@ -45,6 +45,26 @@ def test_geojson_becomes_a_layer_with_a_report(create_with_upload, editor, run_i
     assert (srid, valid, gist) == (4326, True, 1)
 
 
+def test_layer_state_survives_the_store_dropping_its_connections(create_with_upload, editor, run_import,
+                                                                peta_store):
+    """package_show reads the layer states without a ping before each checkout: a connection the
+    database dropped (a restart, an idle timeout) is retried on a fresh one, not shown as no layer."""
+    res = upload(create_with_upload, editor, points_geojson(3), "titik.geojson", "GeoJSON")
+    assert run_import(res)["status"] == "done"
+
+    def state():
+        pkg = helpers.call_action("package_show", id=res["package_id"])
+        return pkg["resources"][0].get("satupeta_layer_state")
+
+    assert state() == "active"  # the reader's pool now holds an open connection
+    with peta_store.connect() as conn:
+        dropped = conn.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    assert dropped >= 1
+    assert state() == "active"
+
+
 def test_dataset_extent_is_filled_and_searchable(create_with_upload, editor, run_import):
     res = upload(create_with_upload, editor, points_geojson(5), "titik.geojson", "GeoJSON",
                  title="Titik Pantau")

@@ -44,8 +44,8 @@ def secret_csv(tmp_path: pathlib.Path) -> pathlib.Path:
 # ---------------------------------------------------------------- GDAL confinement (no services)
 
 def test_gdal_has_only_the_five_drivers_satupeta_reads():
-    assert sorted(gdal.pyogrio.list_drivers()) == sorted(gdal.ALLOWED)
-    assert "OGR_VRT" not in gdal.pyogrio.list_drivers()
+    assert sorted(gdal.library().list_drivers()) == sorted(gdal.ALLOWED)
+    assert "OGR_VRT" not in gdal.library().list_drivers()
 
 
 @pytest.mark.parametrize("path", ["/vsicurl/http://127.0.0.1:8983/solr/admin/cores",

@@ -18,8 +18,6 @@ import numpy as np
 import shapely
 import shapely.geometry
 from pygeofilter import ast, values
-from pygeofilter.parsers.cql2_json import parse as parse_json
-from pygeofilter.parsers.cql2_text import parse as parse_text
 
 LANGS = ("cql2-text", "cql2-json")
 GEOMETRY = "geometry"  # the queryable naming a feature's geometry
@@ -50,6 +48,10 @@ def parse(text: str, lang: str = "cql2-text") -> ast.Node:
         raise FilterError(f"filter-lang {lang} is not supported; use one of {', '.join(LANGS)}")
     if len(text) > MAX_LENGTH:
         raise FilterError(f"at most {MAX_LENGTH} characters")
+    # the parsers build their grammars when imported (about 17 MB): on the first filter asked for
+    from pygeofilter.parsers.cql2_json import parse as parse_json
+    from pygeofilter.parsers.cql2_text import parse as parse_text
+
     try:
         node = parse_json(_between_args(json.loads(text))) if lang == "cql2-json" else parse_text(text)
     except lark.exceptions.UnexpectedInput as e:

@@ -14,21 +14,24 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
-import pyarrow as pa
 import shapely
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.tangerang.satupeta import model as store
 from ckanext.tangerang.satupeta import ogc
-from ckanext.tangerang.satupeta.gdal import pyogrio
+from ckanext.tangerang.satupeta.gdal import library
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DRIVERS = {"gpkg": ("GPKG", ".gpkg"), "csv": ("CSV", ".csv"), "shp": ("ESRI Shapefile", ".shp")}
-ARROW_TYPES = {"int64": pa.int64(), "int32": pa.int64(), "int16": pa.int64(), "float64": pa.float64(),
-               "float32": pa.float64(), "bool": pa.bool_()}
+# the Arrow type (pyarrow's factory) of each stored field type; others are written as text
+ARROW_TYPES = {"int64": "int64", "int32": "int64", "int16": "int64", "float64": "float64",
+               "float32": "float64", "bool": "bool_"}
 SHAPE_TYPES = {"point": "MultiPoint", "line": "MultiLineString", "polygon": "MultiPolygon"}
 SUFFIXES = {"geojson": ".geojson", "csv": ".csv", "gpkg": ".gpkg", "shp": ".zip"}
 # a spreadsheet runs a cell starting with one of these as a formula (CSV injection)
@@ -59,7 +62,10 @@ def geojson(layer: dict[str, Any]) -> Iterator[bytes]:
 
 
 def _schema(layer: dict[str, Any]) -> pa.Schema:
-    fields = [pa.field(f["name"], ARROW_TYPES.get(f["type"], pa.string())) for f in layer["fields"]]
+    import pyarrow as pa  # (see write)
+
+    fields = [pa.field(f["name"], getattr(pa, ARROW_TYPES.get(f["type"], "string"))())
+              for f in layer["fields"]]
     return pa.schema(fields + [pa.field("geometry", pa.binary())])
 
 
@@ -73,6 +79,8 @@ def _multi(wkbs: list[bytes]) -> list[bytes]:
 def _batches(layer: dict[str, Any], schema: pa.Schema, out: pa.Schema,
              spreadsheet: bool, promote_points: bool = False) -> Iterator[pa.RecordBatch]:
     """Batches of `schema`'s columns, labelled as `out` (its names neutralised for a spreadsheet)."""
+    import pyarrow as pa  # (see write)
+
     names = [f.name for f in schema][:-1]
     for rows in store.iter_features(layer):
         props = [orjson.loads(r[1]) for r in rows]
@@ -90,6 +98,9 @@ def _batches(layer: dict[str, Any], schema: pa.Schema, out: pa.Schema,
 
 
 def write(layer: dict[str, Any], fmt: str, folder: pathlib.Path, name: str) -> pathlib.Path:
+    # Arrow (about 35 MB) and GDAL are loaded by the first download built, not by every worker
+    import pyarrow as pa
+
     driver, suffix = DRIVERS[fmt]
     schema = _schema(layer)
     spreadsheet = fmt == "csv"  # opened by double-click in Excel or LibreOffice Calc
@@ -117,7 +128,7 @@ def write(layer: dict[str, Any], fmt: str, folder: pathlib.Path, name: str) -> p
         options["encoding"] = "UTF-8"
     reader = pa.RecordBatchReader.from_batches(
         out, _batches(layer, schema, out, spreadsheet, promote_points))
-    pyogrio.write_arrow(reader, str(target), driver=driver, geometry_name="geometry",
+    library().write_arrow(reader, str(target), driver=driver, geometry_name="geometry",
                         geometry_type=geometry_type, crs="EPSG:4326", layer=name, **options)
     if fmt != "shp":
         return target

@@ -2,15 +2,15 @@
 
 A hostile upload chooses its GDAL driver by its bytes, and some drivers open other files or URLs
 named inside the file (OGR_VRT, GDALG pipelines, LIBKML's network links, WFS/OAPIF/HTTP, GPSBabel
-runs a program). GDAL reads GDAL_SKIP once, when pyogrio registers the drivers on import, so this
-module sets it before that import; `check()` refuses to open anything if another driver got in
+runs a program). GDAL reads GDAL_SKIP once, when pyogrio registers the drivers on import, so
+`library()` sets it before that import; `check()` refuses to open anything if another driver got in
 (pyogrio imported earlier by someone else), and `open_path()` refuses /vsi and remote paths.
 """
 from __future__ import annotations
 
 import os
 import pathlib
-import sys
+import threading
 
 # the one driver each kind of upload is opened with, and the writers of the downloads
 READ_DRIVERS = {"geojson": "GeoJSON", "shp": "ESRI Shapefile", "gpkg": "GPKG", "kml": "KML",
@@ -29,29 +29,43 @@ SKIPPED = (
     "WAsP", "WFS", "XLSX", "VRT",
 )
 
-if "pyogrio" not in sys.modules:
-    _before = os.environ.get("GDAL_SKIP")
+_lock = threading.Lock()
+_library = None
+
+
+def library():
+    """pyogrio, confined as above. Imported on first use: GDAL's libraries (about 80 MB) are
+    needed by the imports and downloads, not by every web worker that never reads a file."""
+    global _library
+    with _lock:
+        if _library is None:
+            _library = _load()
+    return _library
+
+
+def _load():
+    before = os.environ.get("GDAL_SKIP")
     os.environ["GDAL_SKIP"] = ",".join(SKIPPED)  # commas: "MapInfo File" has a space
     try:
-        import pyogrio  # noqa: E402  (registers the drivers, reading GDAL_SKIP)
+        import pyogrio  # registers the drivers, reading GDAL_SKIP (unless imported before: check())
+        import pyogrio.errors
+        import pyogrio.raw  # noqa: F401
     finally:
         # read only at registration: subprocesses (ogr2ogr in benchmarks) keep their own GDAL
-        if _before is None:
+        if before is None:
             os.environ.pop("GDAL_SKIP", None)
         else:
-            os.environ["GDAL_SKIP"] = _before
-import pyogrio  # noqa: E402,F811
-import pyogrio.errors  # noqa: E402,F401
-import pyogrio.raw  # noqa: E402,F401
+            os.environ["GDAL_SKIP"] = before
 
-# GDAL's own HTTP client is never used by an import: /vsicurl/ finds no file of any extension
-# and every request would go to a closed port (the discard port of the loopback).
-pyogrio.set_gdal_config_options({
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".satupeta-no-remote-files",
-    "GDAL_HTTP_PROXY": "127.0.0.1:9",
-    "GDAL_HTTP_MAX_RETRY": "0",
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-})
+    # GDAL's own HTTP client is never used by an import: /vsicurl/ finds no file of any extension
+    # and every request would go to a closed port (the discard port of the loopback).
+    pyogrio.set_gdal_config_options({
+        "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".satupeta-no-remote-files",
+        "GDAL_HTTP_PROXY": "127.0.0.1:9",
+        "GDAL_HTTP_MAX_RETRY": "0",
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    })
+    return pyogrio
 
 
 class UnsafeGDAL(RuntimeError):
@@ -59,7 +73,7 @@ class UnsafeGDAL(RuntimeError):
 
 
 def extra_drivers() -> set[str]:
-    return set(pyogrio.list_drivers()) - ALLOWED
+    return set(library().list_drivers()) - ALLOWED
 
 
 def check() -> None:

@@ -27,7 +27,7 @@ import orjson
 import shapely
 from pyproj import CRS, Transformer
 
-from ckanext.tangerang.satupeta.gdal import READ_DRIVERS, UnsafeGDAL, open_path, pyogrio
+from ckanext.tangerang.satupeta.gdal import READ_DRIVERS, UnsafeGDAL, library, open_path
 from ckanext.tangerang.satupeta.messages import N_
 
 
@@ -499,6 +499,7 @@ def open_source(path: pathlib.Path, label: str | None, limits: Limits,
 
 def list_layers(path: str, kind: str | None = None, name: str | None = None) -> list[str]:
     """The names of the file's layers with a geometry (a GeoPackage may also hold plain tables)."""
+    pyogrio = library()
     try:
         found = pyogrio.list_layers(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as e:
@@ -602,6 +603,7 @@ def read(path: pathlib.Path, label: str | None, chosen_crs: str | None, limits: 
     Raises LayerError on the first problem; the caller then throws away what it wrote.
     """
     started = time.monotonic()
+    pyogrio = library()
     report = report if report is not None else Report()
     name = name or path.name
     with contextlib.ExitStack() as stack:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import numpy as np
-import morecantile
 import orjson
 import shapely
 from pyproj import CRS, Transformer
@@ -21,6 +20,9 @@ from pyproj import CRS, Transformer
 from ckanext.tangerang.satupeta import cql
 # N_ also marks the links' titles: JSON keeps the English, HTML pages translate them
 from ckanext.tangerang.satupeta.messages import N_, both
+
+if TYPE_CHECKING:
+    import morecantile
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 CONFORMANCE = [
@@ -378,6 +380,8 @@ DIMENSIONS = {"point": 0, "line": 1, "polygon": 2}
 
 @functools.lru_cache(maxsize=1)
 def _tms() -> morecantile.TileMatrixSet:
+    import morecantile  # with pydantic, about 20 MB: loaded by the first tile asked for
+
     return morecantile.tms.get(TMS_ID)
 
 

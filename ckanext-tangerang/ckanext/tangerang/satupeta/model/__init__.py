@@ -17,7 +17,6 @@ from typing import Any
 import cachetools
 import orjson
 import sqlalchemy as sa
-from geoalchemy2 import Geometry  # noqa: F401  (registers the geometry type with SQLAlchemy)
 
 import ckan.plugins.toolkit as tk
 
@@ -45,6 +44,14 @@ def _engine(url: str) -> sa.engine.Engine:
 
 def engine() -> sa.engine.Engine:
     return _engine(tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"])
+
+
+@functools.lru_cache(maxsize=4)
+def _reader(url: str) -> sa.engine.Engine:
+    # every package_show reads its layer states: one round trip instead of three (no ping before
+    # the checkout, no transaction to roll back after it); layer_states retries a connection lost
+    # since (a database restart) once on a fresh one, as the ping would have found it
+    return sa.create_engine(url, future=True, isolation_level="AUTOCOMMIT")
 
 
 def _row(row) -> dict[str, Any] | None:
@@ -86,12 +93,20 @@ def layer_states(resource_ids: Iterable[str]) -> dict[str, tuple[str, str | None
     ids = list(resource_ids)
     if not ids:
         return {}
-    with engine().connect() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT r.id, EXISTS (SELECT 1 FROM {LAYER} l WHERE l.id = r.id) AS served, "
-            f"(SELECT i.status FROM {IMPORT} i WHERE i.layer_id = r.id "
-            " ORDER BY i.created DESC LIMIT 1) AS status "
-            "FROM unnest(CAST(:ids AS text[])) AS r(id)"), {"ids": ids}).all()
+    # the driver's own SQL (no statement to compile): this runs on every package_show
+    query = (f"SELECT r.id, EXISTS (SELECT 1 FROM {LAYER} l WHERE l.id = r.id) AS served, "
+             f"(SELECT i.status FROM {IMPORT} i WHERE i.layer_id = r.id "
+             " ORDER BY i.created DESC LIMIT 1) AS status "
+             "FROM unnest(CAST(%(ids)s AS text[])) AS r(id)")
+    reader = _reader(tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"])
+    try:
+        with reader.connect() as conn:
+            rows = conn.exec_driver_sql(query, {"ids": ids}).all()
+    except sa.exc.DBAPIError as e:
+        if not e.connection_invalidated:
+            raise
+        with reader.connect() as conn:  # the pool was emptied of the lost connections
+            rows = conn.exec_driver_sql(query, {"ids": ids}).all()
     states = {}
     for rid, served, status in rows:
         if served:

@@ -181,12 +181,11 @@
     });
   };
   // watched only where CKAN's scripts add such controls (forms, the resource order, bulk
-  // tables), and named once per frame: the map and long pages add nodes all the time
-  var naming = false;
+  // tables); named in the observer's own callback, which runs once per script turn and before
+  // the page's load event or any reader sees them (waiting for the next frame left a select2
+  // unnamed when the page finished loading first)
   var observer = new MutationObserver(function (changes) {
-    if (naming || !changes.some(function (c) { return c.addedNodes.length; })) { return; }
-    naming = true;
-    window.requestAnimationFrame(function () { naming = false; nameAdded(); });
+    if (changes.some(function (c) { return c.addedNodes.length; })) { nameAdded(); }
   });
   document.querySelectorAll('main form, [data-tg-move-label], th[data-tg-checkbox-label]').forEach(function (root) {
     // the resource order puts its Save and Cancel after its list
