@@ -217,6 +217,40 @@ def median_run(runs: list[dict]) -> dict:
     return out
 
 
+def bench_solr(name: str) -> SolrNode:
+    """The benchmark's own Solr node: cores NAME and NAME_stock, home in var/bench/solr."""
+    solr = SolrNode(VAR / "solr", name, f"{name}_stock", heap="1g")
+    solr.log_path = VAR / "solr.log"
+    return solr
+
+
+def stop_solr(solr: SolrNode) -> None:
+    solr.proc.terminate()  # a clean shutdown: the index is kept for the next run
+    solr.proc.wait(timeout=60)
+
+
+def write_inis(name: str, core_url: str, suffix: str = "") -> dict[str, pathlib.Path]:
+    """Ours and stock CKAN's inis: databases ckan_NAME and ckan_NAME_stock, cores NAME and
+    NAME_stock of the Solr at `core_url`."""
+    base = ROOT / "config" / "ckan.ini"
+    common = {"ckan.redis.url": REDIS, "ckan.storage_path": str(VAR / "storage"),
+              "ckan.site_url": "http://127.0.0.1:5000", "debug": "false",
+              "ckanext.tangerang.satupeta.sqlalchemy.url":
+                  f"postgresql://ckan:ckan@127.0.0.1:5433/{PETA_DB}"}
+    inis = {}
+    for label, tail, extra in (("ours", "", {}), ("stock", "_stock", {"ckan.plugins": STOCK_PLUGINS})):
+        inis[label] = write_ini(VAR / f"{name}{suffix}{tail}.ini", base, **common, **{
+            "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/ckan_{name}{tail}",
+            "solr_url": f"{core_url}/{name}{tail}", **extra})
+    return inis
+
+
+def sample_names(db: str) -> list[str]:
+    """300 public datasets, the same ones in every run."""
+    return psql(db, "SELECT name FROM package WHERE state='active' AND private=false "
+                    "ORDER BY md5(name) LIMIT 300").split()
+
+
 @click.command()
 @click.option("--datasets", default=10_000, show_default=True)
 @click.option("--duration", default=10, show_default=True, help="seconds per wrk run")
@@ -239,25 +273,14 @@ def main(datasets: int, duration: int, rounds: int, workers: int, which: str, jo
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (it is in the Makefile's APT_PACKAGES)")
     VAR.mkdir(parents=True, exist_ok=True)
-    base = str(ROOT / "config" / "ckan.ini")
-    common = {"ckan.redis.url": REDIS, "ckan.storage_path": str(VAR / "storage"),
-              "ckan.site_url": "http://127.0.0.1:5000", "debug": "false",
-              "ckanext.tangerang.satupeta.sqlalchemy.url":
-                  f"postgresql://ckan:ckan@127.0.0.1:5433/{PETA_DB}"}
-
-    solr = SolrNode(VAR / "solr", name, f"{name}_stock", heap="1g")
-    solr.log_path = VAR / "solr.log"
+    solr = bench_solr(name)
     fresh = ensure_database(DB)
     ensure_database(PETA_DB, postgis=True)
     click.echo(f"... own Solr on :{solr.port}", err=True)
     solr.start()
     core_url = f"http://127.0.0.1:{solr.port}/solr"
-    ours_ini = write_ini(VAR / f"{name}.ini", base, **common, **{
-        "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/{DB}",
-        "solr_url": f"{core_url}/{name}"})
-    stock_ini = write_ini(VAR / f"{name}_stock.ini", base, **common, **{
-        "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/{STOCK_DB}",
-        "solr_url": f"{core_url}/{name}_stock", "ckan.plugins": STOCK_PLUGINS})
+    inis = write_inis(name, core_url)
+    ours_ini, stock_ini = inis["ours"], inis["stock"]
     portals = []
     try:
         if fresh or count(DB) < 0:
@@ -292,12 +315,10 @@ def main(datasets: int, duration: int, rounds: int, workers: int, which: str, jo
         import ckan  # noqa: F401  (CKAN's version for the table)
         from ckanext.tangerang import city
         bbox = city.load("tangerang").bbox
-        names = psql(DB, "SELECT name FROM package WHERE state='active' AND private=false "
-                         "ORDER BY md5(name) LIMIT 300").split()
+        names = sample_names(DB)
         paths = build_paths(names, bbox, random.Random(1))
         # both portals run side by side and are measured in turns, endpoint by endpoint, so
         # that a change in the machine's load hits both alike
-        inis = {"ours": ours_ini, "stock": stock_ini}
         running = {}
         for label, ini in inis.items():
             portal = Portal(ini, workers=workers)
@@ -326,8 +347,7 @@ def main(datasets: int, duration: int, rounds: int, workers: int, which: str, jo
     finally:
         for portal in portals:
             portal.close()
-        solr.proc.terminate()
-        solr.proc.wait(timeout=60)
+        stop_solr(solr)
 
     print_table(n, results, reindex, reindex_rss, rss, pss, solr_rss, workers, duration, rounds,
                 reindex_procs)

@@ -26,8 +26,6 @@ import click
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "ops"), str(ROOT / "benchmarks")]
-from ops_services import SolrNode, write_ini  # noqa: E402
-
 import catalogue_bench as cb  # noqa: E402
 
 # libraries a catalogue page never needs, loaded by Satu Peta's imports, downloads, tiles, filters
@@ -74,26 +72,12 @@ def main(name: str, rounds: int, passes: int) -> None:
     db = f"ckan_{name}"
     if cb.count(db) <= 0:
         sys.exit(f"no catalogue in {db}: run benchmarks/catalogue_bench.py --name {name} first")
-    solr = SolrNode(cb.VAR / "solr", name, f"{name}_stock", heap="1g")
-    solr.log_path = cb.VAR / "solr.log"
+    solr = cb.bench_solr(name)
     click.echo(f"... Solr on :{solr.port}", err=True)
     solr.start()
     try:
-        core = f"http://127.0.0.1:{solr.port}/solr"
-        common = {"ckan.redis.url": cb.REDIS, "ckan.storage_path": str(cb.VAR / "storage"),
-                  "ckan.site_url": "http://127.0.0.1:5000", "debug": "false",
-                  "ckanext.tangerang.satupeta.sqlalchemy.url":
-                      f"postgresql://ckan:ckan@127.0.0.1:5433/{cb.PETA_DB}"}
-        base = ROOT / "config" / "ckan.ini"
-        inis = {
-            "ours": write_ini(cb.VAR / f"{name}-show.ini", base, **common, **{
-                "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/{db}",
-                "solr_url": f"{core}/{name}"}),
-            "stock": write_ini(cb.VAR / f"{name}-show_stock.ini", base, **common, **{
-                "sqlalchemy.url": f"postgresql://ckan:ckan@127.0.0.1:5433/{db}_stock",
-                "solr_url": f"{core}/{name}_stock", "ckan.plugins": cb.STOCK_PLUGINS})}
-        names = cb.psql(db, "SELECT name FROM package WHERE state='active' AND private=false "
-                            "ORDER BY md5(name) LIMIT 300").split()
+        inis = cb.write_inis(name, f"http://127.0.0.1:{solr.port}/solr", "-show")
+        names = cb.sample_names(db)
         runs: dict[str, list[dict]] = {"ours": [], "stock": []}
         with click.progressbar(length=rounds * 2, label="rounds", file=sys.stderr) as bar:
             for r in range(rounds):
@@ -108,8 +92,7 @@ def main(name: str, rounds: int, passes: int) -> None:
                     runs[label].append(json.loads(out.stdout.strip().splitlines()[-1]))
                     bar.update(1)
     finally:
-        solr.proc.terminate()
-        solr.proc.wait(timeout=60)
+        cb.stop_solr(solr)
 
     med = {label: {k: statistics.median(r[k] for r in rs) for k in ("p50", "p95", "p99", "rss", "pss")}
            for label, rs in runs.items()}
