@@ -8,7 +8,8 @@ one process per portal, in alternating order: the process builds the WSGI applic
 `ckanext.tangerang.wsgi` does (every middleware, plugin and hook of the ini), notes its memory and
 which heavy libraries start-up loaded, calls `/api/3/action/package_show` once for each of 300
 public datasets to warm up, then times PASSES more passes through the whole WSGI stack with
-werkzeug's client. The table gives each portal's median over the rounds: latency (what gunicorn
+werkzeug's client. A third portal is ours with the layer states read from the feature store
+on each call (option layer_state_cache off). The table gives each portal's median over the rounds: latency (what gunicorn
 adds is the same for both and is measured with wrk by catalogue_bench.py) and a fresh worker's
 RSS and PSS.
 """
@@ -77,11 +78,18 @@ def main(name: str, rounds: int, passes: int) -> None:
     solr.start()
     try:
         inis = cb.write_inis(name, f"http://127.0.0.1:{solr.port}/solr", "-show")
+        # ours again with the layer states asked of the feature store on every call (#17's
+        # in-memory states off): the share of that cache
+        inis["ours, states live"] = cb.write_ini(
+            inis["ours"].with_name(inis["ours"].stem + "_live.ini"), inis["ours"],
+            **{"ckanext.tangerang.satupeta.layer_state_cache": "false"})
+        cb.ckan_cli(inis["ours"], "tangerang", "satupeta", "store-upgrade")  # its notifications
         names = cb.sample_names(db)
-        runs: dict[str, list[dict]] = {"ours": [], "stock": []}
-        with click.progressbar(length=rounds * 2, label="rounds", file=sys.stderr) as bar:
+        labels = list(inis)
+        runs: dict[str, list[dict]] = {label: [] for label in labels}
+        with click.progressbar(length=rounds * len(labels), label="rounds", file=sys.stderr) as bar:
             for r in range(rounds):
-                for label in (("ours", "stock") if r % 2 == 0 else ("stock", "ours")):
+                for label in labels[r % len(labels):] + labels[:r % len(labels)]:
                     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
                     out = subprocess.run(
                         [sys.executable, "-c", CHILD, str(inis[label]), ",".join(names),
@@ -96,18 +104,20 @@ def main(name: str, rounds: int, passes: int) -> None:
 
     med = {label: {k: statistics.median(r[k] for r in rs) for k in ("p50", "p95", "p99", "rss", "pss")}
            for label, rs in runs.items()}
-    ours, stock = med["ours"], med["stock"]
+    stock = med["stock"]
+    others = [label for label in labels if label != "stock"]
     print()
     print(f"package_show through the WSGI stack, {cb.count(db)} datasets, 300 x {passes} calls per "
           f"process, median of {rounds} processes each, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
-    print(f"{'':30} {'ours':>10} {'stock':>10} {'ours - stock':>14}")
-    for key, unit in (("p50", "ms"), ("p95", "ms"), ("p99", "ms")):
-        print(f"{'package_show ' + key:30} {ours[key]:>7.2f} {unit} {stock[key]:>7.2f} {unit} "
-              f"{ours[key] - stock[key]:>+8.2f} {unit} ({(ours[key] / stock[key] - 1) * 100:+.0f} %)")
+    print(f"{'':30} {'stock':>10}" + "".join(f" {label:>24}" for label in others))
+    for key in ("p50", "p95", "p99"):
+        print(f"{'package_show ' + key + ', ms':30} {stock[key]:>10.2f}" + "".join(
+            f" {med[label][key]:>13.2f} ({(med[label][key] / stock[key] - 1) * 100:+4.0f} %)"
+            for label in others))
     for key in ("rss", "pss"):
-        print(f"{'worker after start, ' + key.upper():30} {ours[key]:>7.0f} MB {stock[key]:>7.0f} MB "
-              f"{ours[key] - stock[key]:>+8.0f} MB")
-    for label in ("ours", "stock"):
+        print(f"{'worker after start, ' + key.upper() + ', MB':30} {stock[key]:>10.0f}" + "".join(
+            f" {med[label][key]:>13.0f} ({med[label][key] - stock[key]:+4.0f} MB)" for label in others))
+    for label in labels:
         loaded = sorted({m for r in runs[label] for m in r["heavy"]})
         print(f"{'loaded at start (' + label + ')':30} {', '.join(loaded) or 'none of ' + ', '.join(HEAVY)}")
     print("Goal (#17): package_show within 5 % of stock at p95.")

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
+
+from ckanext.tangerang.satupeta import model as store
 
 import satu_factories
 
@@ -63,6 +66,74 @@ def test_layer_state_survives_the_store_dropping_its_connections(create_with_upl
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
     assert dropped >= 1
     assert state() == "active"
+
+
+def _shown_state(res):
+    pkg = helpers.call_action("package_show", id=res["package_id"])
+    return pkg["resources"][0].get("satupeta_layer_state"), pkg["resources"][0].get("satupeta_last_import")
+
+
+def _eventually(read, expected, seconds=5.0):
+    """Another process's change reaches this one's copy of the states with its notification."""
+    deadline = time.monotonic() + seconds
+    while (value := read()) != expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return value
+
+
+def test_layer_states_follow_changes_made_by_another_process(create_with_upload, editor, run_import,
+                                                             peta_store, monkeypatch):
+    """The states package_show shows are kept in memory: a change another worker commits (here
+    another session of the store) is shown once announced, and a lookup while nothing changed
+    asks the store nothing."""
+    res = upload(create_with_upload, editor, points_geojson(3), "titik.geojson", "GeoJSON")
+    assert run_import(res)["status"] == "done"
+    assert _shown_state(res) == ("active", "done")
+
+    reads = []
+    original = store._StateCache._read
+    monkeypatch.setattr(store._StateCache, "_read", lambda self, ids: (reads.append(ids), original(self, ids)))
+    for _ in range(3):
+        assert _shown_state(res) == ("active", "done")
+    assert reads == []
+
+    # a re-import queued elsewhere: the previous version is still served
+    with peta_store.begin() as conn:
+        conn.execute(sa.text("INSERT INTO tangerang_satupeta_import (id, layer_id, package_id, status) "
+                             "VALUES ('elsewhere', :id, :pkg, 'queued')"),
+                     {"id": res["id"], "pkg": res["package_id"]})
+    assert _eventually(lambda: _shown_state(res), ("active", "queued")) == ("active", "queued")
+    assert reads and reads[-1] == [res["id"]]  # only the changed resource was read again
+    # an import under way is read afresh on each lookup, announced or not
+    with peta_store.begin() as conn:
+        conn.execute(sa.text("UPDATE tangerang_satupeta_import SET status = 'failed' WHERE id = 'elsewhere'"))
+    assert _shown_state(res) == ("active", "failed")
+    # another worker deletes the layer (as tangerang_satupeta_layer_delete does): no state is shown
+    with peta_store.begin() as conn:
+        conn.execute(sa.text("DELETE FROM tangerang_satupeta_layer WHERE id = :id"), {"id": res["id"]})
+        conn.execute(sa.text("DELETE FROM tangerang_satupeta_import WHERE layer_id = :id"), {"id": res["id"]})
+    assert _eventually(lambda: _shown_state(res), (None, None)) == (None, None)
+    with peta_store.begin() as conn:
+        conn.execute(sa.text("INSERT INTO tangerang_satupeta_import (id, layer_id, package_id, status) "
+                             "VALUES ('again', :id, :pkg, 'failed')"),
+                     {"id": res["id"], "pkg": res["package_id"]})
+    assert _eventually(lambda: _shown_state(res), ("failed", "failed")) == ("failed", "failed")
+    # the store emptied
+    with peta_store.begin() as conn:
+        conn.execute(sa.text("TRUNCATE tangerang_satupeta_import"))
+    assert _eventually(lambda: _shown_state(res), (None, None)) == (None, None)
+    assert reads[-1] is None  # a TRUNCATE announces every state: all were read again
+
+
+@pytest.mark.ckan_config("ckanext.tangerang.satupeta.layer_state_cache", "false")
+def test_layer_states_without_the_cache_are_read_from_the_store(create_with_upload, editor, run_import,
+                                                                peta_store):
+    res = upload(create_with_upload, editor, points_geojson(3), "titik.geojson", "GeoJSON")
+    assert run_import(res)["status"] == "done"
+    assert _shown_state(res) == ("active", "done")
+    with peta_store.begin() as conn:
+        conn.execute(sa.text("DELETE FROM tangerang_satupeta_layer WHERE id = :id"), {"id": res["id"]})
+    assert _shown_state(res) == (None, None)  # at once: no notification to wait for
 
 
 def test_dataset_extent_is_filled_and_searchable(create_with_upload, editor, run_import):

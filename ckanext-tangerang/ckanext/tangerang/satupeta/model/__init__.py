@@ -9,16 +9,24 @@ import concurrent.futures
 import datetime as dt
 import functools
 import io
+import logging
 import math
+import os
+import select
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import cachetools
 import orjson
+import psycopg2
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
 
 LAYER = "tangerang_satupeta_layer"
 IMPORT = "tangerang_satupeta_import"
@@ -69,6 +77,7 @@ def create_import(layer_id: str, package_id: str, crs: str | None,
             "VALUES (:id, :layer, :pkg, 'queued', :crs, :source_layer)"),
             {"id": import_id, "layer": layer_id, "pkg": package_id, "crs": crs,
              "source_layer": source_layer})
+    _changed(layer_id)
     return get_import(import_id)
 
 
@@ -85,37 +94,219 @@ def last_import(layer_id: str) -> dict[str, Any] | None:
             {"id": layer_id}).first())
 
 
+# One query for the states of some resources (unnest of their ids) or of all that have any.
+_STATES_SQL = (f"SELECT r.id, EXISTS (SELECT 1 FROM {LAYER} l WHERE l.id = r.id) AS served, "
+               f"(SELECT i.status FROM {IMPORT} i WHERE i.layer_id = r.id "
+               " ORDER BY i.created DESC LIMIT 1) AS status FROM {} AS r(id)")
+_SOME = _STATES_SQL.format("unnest(CAST(%(ids)s AS text[]))")
+_ALL = _STATES_SQL.format(f"(SELECT id FROM {LAYER} UNION SELECT layer_id FROM {IMPORT})")
+# the store's triggers (storemigration 0006) name here each resource whose state may have changed
+STATE_CHANNEL = "tangerang_satupeta_layer_state"
+_MOVING = ("queued", "running")
+
+
 def layer_states(resource_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-    """Each resource's layer state and last import's status, in one query. The state is "active"
-    (a layer is served: maybe a previous version while a new import runs or after it failed),
-    "pending" (no layer yet, an import is queued or running) or "failed" (no layer, the last
-    import failed). A resource that was never imported is left out."""
+    """Each resource's layer state and last import's status. The state is "active" (a layer is
+    served: maybe a previous version while a new import runs or after it failed), "pending" (no
+    layer yet, an import is queued or running) or "failed" (no layer, the last import failed). A
+    resource that was never imported is left out.
+
+    Every package_show asks, so a web worker keeps the states in memory (_StateCache) and reads
+    the store only for those that changed; without the cache (option layer_state_cache off, or
+    the store unreachable a moment ago) it asks the store."""
     ids = list(resource_ids)
     if not ids:
         return {}
-    # the driver's own SQL (no statement to compile): this runs on every package_show
-    query = (f"SELECT r.id, EXISTS (SELECT 1 FROM {LAYER} l WHERE l.id = r.id) AS served, "
-             f"(SELECT i.status FROM {IMPORT} i WHERE i.layer_id = r.id "
-             " ORDER BY i.created DESC LIMIT 1) AS status "
-             "FROM unnest(CAST(%(ids)s AS text[])) AS r(id)")
-    reader = _reader(tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"])
-    try:
-        with reader.connect() as conn:
-            rows = conn.exec_driver_sql(query, {"ids": ids}).all()
-    except sa.exc.DBAPIError as e:
-        if not e.connection_invalidated:
-            raise
-        with reader.connect() as conn:  # the pool was emptied of the lost connections
-            rows = conn.exec_driver_sql(query, {"ids": ids}).all()
+    raw = None
+    cache = _state_cache()
+    if cache is not None:
+        try:
+            raw = cache.lookup(ids)
+        except (psycopg2.Error, sa.exc.SQLAlchemyError) as e:
+            log.warning("layer states read from the store, not kept: %s", e)
+            cache.drop()
+    if raw is None:
+        raw = _read_states(ids)
     states = {}
-    for rid, served, status in rows:
+    for rid, (served, status) in raw.items():
         if served:
             states[rid] = ("active", status)
-        elif status in ("queued", "running"):
+        elif status in _MOVING:
             states[rid] = ("pending", status)
         elif status == "failed":
             states[rid] = ("failed", status)
     return states
+
+
+def _read_states(ids: list[str]) -> dict[str, tuple[bool, str | None]]:
+    reader = _reader(tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"])
+    try:
+        with reader.connect() as conn:  # the driver's own SQL: no statement to compile
+            rows = conn.exec_driver_sql(_SOME, {"ids": ids}).all()
+    except sa.exc.DBAPIError as e:
+        if not e.connection_invalidated:
+            raise
+        with reader.connect() as conn:  # the pool was emptied of the lost connections
+            rows = conn.exec_driver_sql(_SOME, {"ids": ids}).all()
+    return {rid: (served, status) for rid, served, status in rows}
+
+
+class _StateCache:
+    """A process's copy of every layer state, kept current by the store's notifications.
+
+    It LISTENs first, then reads all states: a change committed after the LISTEN is announced,
+    one before it is in the read. A notification marks its resource stale and the next lookup
+    re-reads the stale ones in one query (a lookup with nothing stale makes no round trip).
+    A thread takes the notifications as they come, so that an idle worker never lets the
+    store's notification queue fill. States of an import under way are always read afresh: they
+    are the ones a person waits to see change. This process's own writes mark their resources
+    stale at once (`changed`), without waiting for the announcement; another process's change
+    is seen once its notification arrived (a few milliseconds after that commit)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.lock = threading.Lock()
+        self.listener = None  # a psycopg2 connection of its own, outside the reader's pool
+        self.states: dict[str, tuple[bool, str | None]] = {}
+        self.stale: set[str] = set()
+        self.reload = False
+        self.silent_until = 0.0
+
+    def lookup(self, ids: list[str]) -> dict[str, tuple[bool, str | None]] | None:
+        """The states of these resources, or None while the store announces no changes."""
+        with self.lock:
+            if self.listener is not None:
+                self._take()
+            if self.listener is None:
+                if time.monotonic() < self.silent_until:
+                    return None
+                self._listen()
+                if self.listener is None:
+                    return None
+            if self.reload:
+                self._read(None)
+            elif self.stale:
+                self._read(list(self.stale))
+            found = {i: self.states[i] for i in ids if i in self.states}
+            moving = [i for i, (_, status) in found.items() if status in _MOVING]
+            if moving:
+                self._read(moving)
+                found = {i: self.states[i] for i in ids if i in self.states}
+            return found
+
+    def changed(self, ids: Iterable[str]) -> None:
+        with self.lock:
+            self.stale.update(ids)
+
+    def drop(self) -> None:
+        with self.lock:
+            self._drop()
+
+    def _listen(self) -> None:
+        pooled = _reader(self.url).raw_connection()
+        conn = pooled.driver_connection
+        pooled.detach()  # this connection is the cache's: it never goes back to the pool
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("SELECT to_regproc('tangerang_satupeta_state_changed') IS NOT NULL")
+                if not cur.fetchone()[0]:
+                    # a store not upgraded yet (storemigration 0006) announces nothing: ask it
+                    # on every lookup, and look again in a minute
+                    log.warning("feature store without layer state notifications: "
+                                "ckan tangerang satupeta store-upgrade")
+                    conn.close()
+                    self.silent_until = time.monotonic() + 60
+                    return
+                cur.execute(f"LISTEN {STATE_CHANNEL}")
+            self.listener = conn
+            self._read(None)
+        except Exception:
+            self._drop()
+            conn.close()
+            raise
+        threading.Thread(target=self._drain, args=(conn,), daemon=True,
+                         name="satupeta-layer-states").start()
+
+    def _read(self, ids: list[str] | None) -> None:
+        with self.listener.cursor() as cur:
+            if ids is None:
+                cur.execute(_ALL)
+                self.states.clear()
+            else:
+                cur.execute(_SOME, {"ids": ids})
+                for rid in ids:
+                    self.states.pop(rid, None)
+            for rid, served, status in cur:
+                if served or status:
+                    self.states[rid] = (served, status)
+        if ids is None:
+            self.reload = False
+            self.stale.clear()
+        else:
+            self.stale.difference_update(ids)
+
+    def _take(self) -> None:
+        """Marks stale what the notifications that arrived name; a lost listener is dropped."""
+        try:
+            self.listener.poll()
+        except psycopg2.Error:
+            self._drop()
+            return
+        for note in self.listener.notifies:
+            if note.payload == "*":
+                self.reload = True
+            else:
+                self.stale.add(note.payload)
+        self.listener.notifies.clear()
+        if len(self.stale) > 10000:  # many changes at once (a bulk delete): one full read
+            self.reload = True
+            self.stale.clear()
+
+    def _drop(self) -> None:
+        conn, self.listener = self.listener, None
+        self.states.clear()
+        self.stale.clear()
+        if conn is not None:
+            try:
+                conn.close()
+            except psycopg2.Error:
+                pass
+
+    def _drain(self, conn) -> None:
+        while True:
+            try:
+                select.select([conn], [], [], 60)
+            except (OSError, ValueError):  # closed under us
+                return
+            with self.lock:
+                if self.listener is not conn:
+                    return
+                self._take()
+
+
+# One cache per process and store; a forked child (an rq job) makes its own and leaves its
+# parent's alone (closing it would end the parent's session, which shares its socket).
+_STATE_CACHES: dict[tuple[int, str], _StateCache] = {}
+
+
+def _state_cache() -> _StateCache | None:
+    if not tk.config.get("ckanext.tangerang.satupeta.layer_state_cache"):
+        return None
+    url = tk.config["ckanext.tangerang.satupeta.sqlalchemy.url"]
+    key = (os.getpid(), url)
+    cache = _STATE_CACHES.get(key)
+    if cache is None:
+        cache = _STATE_CACHES.setdefault(key, _StateCache(url))
+    return cache
+
+
+def _changed(*layer_ids: str) -> None:
+    """This process's own change of these layers' states: seen by its next lookup."""
+    pid = os.getpid()
+    for (owner, _), cache in list(_STATE_CACHES.items()):
+        if owner == pid:
+            cache.changed(layer_ids)
 
 
 def update_import(import_id: str, **values: Any) -> None:
@@ -127,7 +318,10 @@ def update_import(import_id: str, **values: Any) -> None:
         values["finished"] = dt.datetime.now(dt.timezone.utc)
     sets = ", ".join(f"{k} = :{k}" for k in values)
     with engine().begin() as conn:
-        conn.execute(sa.text(f"UPDATE {IMPORT} SET {sets} WHERE id = :id"), {**values, "id": import_id})
+        layer_id = conn.execute(sa.text(f"UPDATE {IMPORT} SET {sets} WHERE id = :id RETURNING layer_id"),
+                                {**values, "id": import_id}).scalar()
+    if "status" in values and layer_id:
+        _changed(layer_id)
 
 
 # --- layers ------------------------------------------------------------------------------------
@@ -164,6 +358,7 @@ def delete_layer(layer_id: str) -> bool:
             return False
         conn.execute(sa.text(f'DROP TABLE IF EXISTS "{row.table_name}"'))
         conn.execute(sa.text(f"DELETE FROM {IMPORT} WHERE layer_id = :id"), {"id": layer_id})
+    _changed(layer_id)
     return True
 
 
@@ -256,6 +451,7 @@ class LayerWriter:
                 (*values, self.layer_id))
         self._conn.commit()
         self._conn.close()
+        _changed(self.layer_id)
 
     def abort(self) -> None:
         try:
