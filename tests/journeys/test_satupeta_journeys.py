@@ -422,6 +422,10 @@ def _open_new_resource_form(page, url: str, pkg_name: str) -> None:
         new_link = page.locator(f"a[href$='/dataset/{pkg_name}/resource/new']")
     assert new_link.count() >= 1, f"no link to the new resource form on {page.url}"
     new_link.first.click()
+    page.wait_for_url(f"**/dataset/{pkg_name}/resource/new")
+    # the Upload button opens the file chooser through a script (csp-handlers.js): a click
+    # before the page's scripts ran opens nothing
+    page.wait_for_load_state("load")
     page.wait_for_selector("#resource-upload-button")
 
 
