@@ -50,16 +50,15 @@ def test_geojson_becomes_a_layer_with_a_report(create_with_upload, editor, run_i
 
 def test_layer_state_survives_the_store_dropping_its_connections(create_with_upload, editor, run_import,
                                                                 peta_store):
-    """package_show reads the layer states without a ping before each checkout: a connection the
-    database dropped (a restart, an idle timeout) is retried on a fresh one, not shown as no layer."""
+    """A connection to the store the database dropped (a restart, an idle timeout), the layer
+    states' listener among them, is replaced by a fresh one, not shown as no layer."""
     res = upload(create_with_upload, editor, points_geojson(3), "titik.geojson", "GeoJSON")
     assert run_import(res)["status"] == "done"
 
     def state():
-        pkg = helpers.call_action("package_show", id=res["package_id"])
-        return pkg["resources"][0].get("satupeta_layer_state")
+        return _shown_state(res)[0]
 
-    assert state() == "active"  # the reader's pool now holds an open connection
+    assert state() == "active"  # the states' listener is now connected
     with peta_store.connect() as conn:
         dropped = conn.execute(sa.text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "

@@ -56,9 +56,10 @@ def engine() -> sa.engine.Engine:
 
 @functools.lru_cache(maxsize=4)
 def _reader(url: str) -> sa.engine.Engine:
-    # every package_show reads its layer states: one round trip instead of three (no ping before
-    # the checkout, no transaction to roll back after it); layer_states retries a connection lost
-    # since (a database restart) once on a fresh one, as the ping would have found it
+    # the layer states' reads (_read_states: with the cache off or while it cannot listen) in one
+    # round trip instead of three (no ping before the checkout, no transaction to roll back after
+    # it), retried once on a fresh connection when the database dropped the old one, as the ping
+    # would have found it; the cache's listener is taken from this pool too
     return sa.create_engine(url, future=True, isolation_level="AUTOCOMMIT")
 
 
